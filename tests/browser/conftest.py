@@ -1,0 +1,280 @@
+"""Fixtures for driving the built page (dist/) in Debian's headless Chromium.
+
+Why these exist: the page must be tested as people use it, through a real browser, real Pyodide
+and real idx files. The data is generated here (small, learnable, real idx format) so the tests
+never need the 30 MB Fashion-MNIST set; a test that wants the real set asks for `real_data_dir`.
+
+Shared with the Pyodide core tests (helper C): `dist_dir`, `server_url`, `make_idx_gz`,
+`small_dataset`, `route_data`, `wait_for_state`, `console_errors`, `artifacts_dir`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+REAL_DATA = Path("/usr/share/datasets/fashion-mnist")
+
+# The four file names of the idx set, keyed like manifest.json's "data".
+DATA_FILES = {
+    "train_images": "train-images-idx3-ubyte.gz",
+    "train_labels": "train-labels-idx1-ubyte.gz",
+    "test_images": "t10k-images-idx3-ubyte.gz",
+    "test_labels": "t10k-labels-idx1-ubyte.gz",
+}
+
+# Debian's Chromium, quiet on a closed network (see shared NOTES).
+CHROMIUM = os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives a browser, so mark it once here."""
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+# ---------------------------------------------------------------- idx data
+
+
+def make_idx_gz(array: np.ndarray) -> bytes:
+    """Encode a uint8 array as a gzip-compressed idx file (the Fashion-MNIST format).
+
+    idx: two zero bytes, a type byte (0x08 = uint8), the number of dimensions, then each
+    dimension as a big-endian int32, then the raw bytes in C order.
+    """
+    data = np.ascontiguousarray(array, dtype=np.uint8)
+    header = struct.pack(">HBB", 0, 0x08, data.ndim) + b"".join(
+        struct.pack(">i", d) for d in data.shape
+    )
+    return gzip.compress(header + data.tobytes(), mtime=0)
+
+
+def make_images(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Images whose class shows as a bright block at a class-specific place, plus noise.
+
+    Easy on purpose: one short epoch of any preset should clearly beat chance (10%).
+    """
+    n = len(labels)
+    images = rng.integers(0, 40, size=(n, 28, 28), dtype=np.int32)
+    for i, c in enumerate(labels):
+        row, col = divmod(int(c), 4)  # 3 x 4 grid of 7x7 cells, 10 used
+        dy, dx = rng.integers(-1, 2, size=2)
+        y0 = max(0, min(21, row * 9 + 1 + dy))
+        x0 = max(0, min(21, col * 7 + dx))
+        images[i, y0 : y0 + 7, x0 : x0 + 7] += rng.integers(150, 215)
+    return np.clip(images, 0, 255).astype(np.uint8)
+
+
+def make_dataset(n_train: int = 600, n_test: int = 200, seed: int = 0) -> dict[str, bytes]:
+    """The four .gz files of a small learnable idx data set, keyed like DATA_FILES."""
+    rng = np.random.default_rng(seed)
+    train_labels = np.arange(n_train) % 10
+    test_labels = np.arange(n_test) % 10
+    rng.shuffle(train_labels)
+    rng.shuffle(test_labels)
+    return {
+        "train_images": make_idx_gz(make_images(train_labels, rng)),
+        "train_labels": make_idx_gz(train_labels.astype(np.uint8)),
+        "test_images": make_idx_gz(make_images(test_labels, rng)),
+        "test_labels": make_idx_gz(test_labels.astype(np.uint8)),
+    }
+
+
+@pytest.fixture(scope="session", name="make_idx_gz")
+def make_idx_gz_fixture() -> Callable[[np.ndarray], bytes]:
+    """The idx writer, as a fixture for tests that build their own odd files."""
+    return make_idx_gz
+
+
+@pytest.fixture(scope="session")
+def small_dataset() -> dict[str, bytes]:
+    """600 train / 200 test generated images, as .gz bytes keyed like DATA_FILES."""
+    return make_dataset()
+
+
+@pytest.fixture(scope="session")
+def small_data_dir(tmp_path_factory: pytest.TempPathFactory, small_dataset: dict[str, bytes]) -> Path:
+    """The small data set written to a folder under its real file names (for file pickers)."""
+    folder = tmp_path_factory.mktemp("small-data")
+    for key, name in DATA_FILES.items():
+        (folder / name).write_bytes(small_dataset[key])
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """Debian's Fashion-MNIST folder; the test is skipped when it is absent."""
+    if not all((REAL_DATA / name).is_file() for name in DATA_FILES.values()):
+        pytest.skip(f"real Fashion-MNIST not found in {REAL_DATA}")
+    return REAL_DATA
+
+
+# ---------------------------------------------------------------- dist and server
+
+
+@pytest.fixture(scope="session")
+def dist_dir() -> Path:
+    """The built site. The test command builds it; build it here only when it is missing.
+
+    GLASSNET_DIST points at another build (e.g. one made by hand for a quick check).
+    """
+    dist = Path(os.environ.get("GLASSNET_DIST", ROOT / "dist")).resolve()
+    if not (dist / "index.html").is_file() or not (dist / "manifest.json").is_file():
+        subprocess.run(
+            [sys.executable, "build.py", "--no-pretrain"], cwd=ROOT, check=True, timeout=900
+        )
+    if not (dist / "manifest.json").is_file():
+        pytest.fail(f"no built site in {dist}: run `python build.py` first")
+    return dist
+
+
+@pytest.fixture(scope="session")
+def manifest(dist_dir: Path) -> dict:
+    """dist/manifest.json, read once."""
+    return json.loads((dist_dir / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def server_url(dist_dir: Path) -> Iterator[str]:
+    """dist/ served on 127.0.0.1 (a free port) by build.py's own server, in a daemon thread."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        import build  # helper A's build script; its server is the one people run
+    finally:
+        sys.path.remove(str(ROOT))
+    server = build.make_server(str(dist_dir), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}/"
+    server.shutdown()
+    server.server_close()
+
+
+# ---------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Launch Debian's Chromium (never a downloaded one) with flags for a closed network."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """Block service workers by default: page routes cannot see requests a worker serves.
+
+    The offline test makes its own context with service workers allowed.
+    """
+    return {
+        **browser_context_args,
+        "service_workers": "block",
+        "accept_downloads": True,
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where screenshots go (gitignored); people look at them."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """Console errors and uncaught page errors collected while the test runs."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    return errors
+
+
+def _fulfil_manifest(route, data: dict[str, str]) -> None:
+    """Serve the real manifest with its "data" pointing at the routed files."""
+    response = route.fetch()
+    body = response.json()
+    body["data"] = data
+    route.fulfill(response=response, body=json.dumps(body), content_type="application/json")
+
+
+def route_dataset(page_or_context, files: dict[str, bytes]) -> None:
+    """Make the page's data/*.gz requests return `files` (keyed like DATA_FILES).
+
+    manifest.json is patched to name the four files, so this works whether or not the build
+    found data. Works on a Page or a BrowserContext (a context also sees worker requests).
+    """
+    by_name = {DATA_FILES[key]: body for key, body in files.items()}
+    data = {key: f"data/{name}" for key, name in DATA_FILES.items()}
+
+    def serve_data(route) -> None:
+        name = route.request.url.rsplit("/", 1)[-1].split("?")[0]
+        if name in by_name:
+            route.fulfill(status=200, body=by_name[name], content_type="application/gzip")
+        else:
+            route.fulfill(status=404, body="not found")
+
+    page_or_context.route(re.compile(r".*/manifest\.json(\?.*)?$"), lambda r: _fulfil_manifest(r, data))
+    page_or_context.route(re.compile(r".*/data/[^/]+\.gz(\?.*)?$"), serve_data)
+
+
+@pytest.fixture
+def route_data(context) -> Callable[[dict[str, bytes]], None]:
+    """Call with a dict of .gz bytes to serve them as the page's data (set up before goto)."""
+    return lambda files: route_dataset(context, files)
+
+
+@pytest.fixture
+def small_data_page(page, route_data, small_dataset):
+    """A page whose data/*.gz requests get the small generated set (not yet navigated)."""
+    route_data(small_dataset)
+    return page
+
+
+def wait_for_state(page, state: str | tuple[str, ...], timeout: float = 90_000) -> str:
+    """Wait for document.documentElement.dataset.state to be `state` (or one of them).
+
+    Fails at once with the page's status text if the page reaches "error" instead.
+    """
+    wanted = (state,) if isinstance(state, str) else tuple(state)
+    page.wait_for_function(
+        "wanted => { const s = document.documentElement.dataset.state;"
+        " return wanted.includes(s) || s === 'error'; }",
+        arg=list(wanted),
+        timeout=timeout,
+    )
+    current = page.evaluate("document.documentElement.dataset.state")
+    if current not in wanted:
+        status = page.locator("[data-testid=status]").inner_text()
+        pytest.fail(f"page reached state {current!r} while waiting for {wanted}: {status}")
+    return current
+
+
+@pytest.fixture(name="wait_for_state")
+def wait_for_state_fixture() -> Callable[..., str]:
+    """`wait_for_state` as a fixture, for tests in other files."""
+    return wait_for_state
