@@ -34,3 +34,183 @@ load_model(data) -> {"architecture": [...], "config": {...}, "parameters": int}
 Events are the ones of ``glassnet.train`` (see its docstring): "batch", "epoch", "done",
 "stopped", "error".
 """
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from . import __version__, backend
+from .data import CLASS_NAMES, Dataset, dataset_from_bytes
+from .drawing import drawing_to_input
+from .errors import ConfigError, DataError, ModelFileError
+from .layers import Sequential
+from .losses import softmax
+from .modelio import load_model as _load_model
+from .modelio import save_model as _save_model
+from .presets import PRESETS, make_config
+from .train import Trainer, evaluate as _evaluate
+
+
+class _Session:
+    """What one page holds: its data, the model it shows, and the run in progress."""
+
+    def __init__(self) -> None:
+        self.data: Dataset | None = None
+        self.model: Sequential | None = None
+        self.config: dict[str, Any] = {}
+        self.trainer: Trainer | None = None
+        self.events: Any = None
+
+
+_s = _Session()
+
+
+def _as_bytes(blob: Any) -> bytes:
+    """bytes, memoryview, or a Pyodide JsProxy of a typed array / ArrayBuffer -> bytes."""
+    if hasattr(blob, "to_bytes"):
+        return blob.to_bytes()
+    if hasattr(blob, "to_py"):
+        blob = blob.to_py()
+    return bytes(blob)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars and arrays -> JSON-able Python values."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and value != value:  # NaN is not JSON
+        return None
+    return value
+
+
+def _architecture(model: Sequential) -> list[dict[str, Any]]:
+    return model.spec()
+
+
+def info() -> dict[str, Any]:
+    return {"version": __version__, "backend": backend.name(), "platform": sys.platform,
+            "has_data": _s.data is not None, "has_model": _s.model is not None}
+
+
+def presets() -> dict[str, Any]:
+    return {name: make_config({"preset": name}).to_dict() for name in PRESETS}
+
+
+def load_data(train_images: Any, train_labels: Any, test_images: Any, test_labels: Any) -> dict[str, Any]:
+    blobs = [_as_bytes(b) for b in (train_images, train_labels, test_images, test_labels)]
+    _s.data = dataset_from_bytes(*blobs, source="page")
+    return {"train": int(len(_s.data.train_labels)), "test": int(len(_s.data.test_labels)),
+            "classes": CLASS_NAMES}
+
+
+def start(config: Any = None) -> dict[str, Any]:
+    if _s.data is None:
+        raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+    overrides = config.to_py() if hasattr(config, "to_py") else dict(config or {})
+    resolved = make_config(overrides)
+    _s.trainer = Trainer(resolved, _s.data)
+    _s.events = _s.trainer.events()
+    _s.model = _s.trainer.model
+    _s.config = resolved.to_dict()
+    return {"config": _s.config, "architecture": _architecture(_s.model),
+            "parameters": _s.model.parameter_count()}
+
+
+def run(max_seconds: float = 0.2) -> dict[str, Any]:
+    if _s.events is None:
+        return {"events": [], "finished": True}
+    deadline = time.perf_counter() + max_seconds
+    events: list[dict[str, Any]] = []
+    for event in _s.events:
+        events.append(event)
+        if event["event"] in ("epoch", "done", "stopped", "error") or time.perf_counter() >= deadline:
+            break
+    finished = bool(events) and events[-1]["event"] in ("done", "stopped", "error")
+    if not events or finished:
+        _s.events = None
+        finished = True
+    return {"events": _plain(events), "finished": finished}
+
+
+def stop() -> dict[str, Any]:
+    if _s.trainer is None or _s.events is None:
+        return {"events": []}
+    _s.trainer.request_stop()
+    events = [e for e in _s.events if e["event"] != "batch"]
+    _s.events = None
+    return {"events": _plain(events)}
+
+
+def set_learning_rate(lr: float) -> dict[str, Any]:
+    if _s.trainer is None:
+        raise ConfigError("no training run to change", hint="Press Train first.")
+    try:
+        _s.trainer.set_learning_rate(float(lr))
+    except ValueError as err:
+        raise ConfigError(str(err), hint="Use a positive number such as 0.001.") from None
+    return {"lr": _s.trainer.base_lr}
+
+
+def _require_model() -> Sequential:
+    if _s.model is None:
+        raise ModelFileError("no model yet", hint="Train one, or load a saved .npz model.")
+    return _s.model
+
+
+def predict_drawing(pixels: Any, width: int, height: int, channels: int = 4) -> dict[str, Any]:
+    model = _require_model()
+    raw = np.frombuffer(_as_bytes(pixels), dtype=np.uint8)
+    if raw.size != width * height * channels:
+        raise ConfigError(f"expected {width}x{height}x{channels} pixels, got {raw.size} values")
+    image = raw.reshape(height, width, channels) if channels > 1 else raw.reshape(height, width)
+    x = drawing_to_input(image)
+    probs = softmax(model.forward(x[None, :], training=False))[0]
+    top = int(np.argmax(probs))
+    return {"probabilities": _plain(probs.astype(float)), "top": top, "label": CLASS_NAMES[top],
+            "input": _plain(np.round(x, 4).astype(float))}
+
+
+def gallery(count: int = 12, seed: int = 0) -> dict[str, Any]:
+    if _s.data is None:
+        raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+    model = _require_model()
+    images, labels = _s.data.test_images, _s.data.test_labels
+    rng = np.random.default_rng(seed)
+    index = rng.choice(len(labels), size=min(count, len(labels)), replace=False)
+    x = images[index].reshape(len(index), -1)
+    probs = softmax(model.forward(x.astype(np.float32) / 255.0, training=False))
+    items = [{"index": int(i), "image": x[k].tolist(), "label": int(labels[i]),
+              "prediction": int(np.argmax(probs[k])), "confidence": float(probs[k].max())}
+             for k, i in enumerate(index)]
+    return {"items": items}
+
+
+def evaluate() -> dict[str, Any]:
+    if _s.data is None:
+        raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+    result = _evaluate(_require_model(), _s.data.test_images, _s.data.test_labels)
+    return _plain({"test_loss": result["loss"], "test_accuracy": result["accuracy"],
+                   "per_class_accuracy": result["per_class_accuracy"],
+                   "confusion": result["confusion"]})
+
+
+def save_model() -> bytes:
+    return _save_model(_require_model(), _s.config)
+
+
+def load_model(data: Any) -> dict[str, Any]:
+    model, meta = _load_model(_as_bytes(data), "the model file")
+    _s.model, _s.config = model, meta.get("config", {})
+    _s.trainer, _s.events = None, None
+    return _plain({"architecture": _architecture(model), "config": _s.config,
+                   "parameters": model.parameter_count()})

@@ -1,0 +1,172 @@
+"""The training generator and evaluation.
+
+``Trainer.events()`` yields plain-dict events; the CLI's progress bar and the web worker's messages
+come from this one generator. Pausing is the consumer's business (stop pulling events: a generator
+is naturally suspended, which is what lets the browser train in chunks); stopping and changing the
+learning rate are requests that take effect at the next batch.
+
+Event schema:
+  {"event": "batch", "epoch", "step", "loss", "lr", "examples_per_s"}
+  {"event": "epoch", "epoch", "epochs", "train_loss", "train_accuracy", "test_loss",
+   "test_accuracy", "seconds", "lr"}
+  {"event": "done", "epochs", "test_loss", "test_accuracy", "seconds"}
+  {"event": "stopped", "epoch", "step", "seconds"}
+  {"event": "error", "message", "hint", "epoch", "step"}
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Iterator
+
+import numpy as np
+
+from . import metrics
+from .data import Dataset, augment, batches, to_float
+from .layers import Sequential, build_mlp
+from .losses import add_l2_grad, l2_penalty, softmax, softmax_cross_entropy
+from .optim import Optimizer, clip_grad_norm, make_optimizer, schedule_factor
+from .presets import Config
+
+
+def build_model(config: Config) -> Sequential:
+    return build_mlp(config.layers, config.activation, config.dropout, config.batchnorm, config.seed)
+
+
+def build_optimizer(config: Config, model: Sequential) -> Optimizer:
+    # AdamW decays weights itself (decoupled); the others get an L2 term in the loss instead.
+    wd = config.weight_decay if config.optimizer == "adamw" else 0.0
+    return make_optimizer(config.optimizer, model.params, model.grads, config.lr, model.decay,
+                          weight_decay=wd, momentum=config.momentum)
+
+
+def predict_proba(model: Sequential, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """Class probabilities for float32 rows, in evaluation mode."""
+    return np.concatenate([softmax(model.forward(x[i:i + batch_size], training=False))
+                           for i in range(0, len(x), batch_size)]) if len(x) else np.zeros((0, 10))
+
+
+def evaluate(model: Sequential, images: np.ndarray, labels: np.ndarray,
+             batch_size: int = 1000) -> dict[str, Any]:
+    """Loss, accuracy, predictions, confusion matrix and per-class accuracy on uint8 images."""
+    total_loss, preds = 0.0, []
+    for x, y in batches(images, labels, batch_size):
+        logits = model.forward(x, training=False)
+        loss, _ = softmax_cross_entropy(logits, y)
+        total_loss += loss * len(y)
+        preds.append(np.argmax(logits, axis=1))
+    predictions = np.concatenate(preds)
+    confusion = metrics.confusion_matrix(predictions, labels)
+    return {
+        "loss": total_loss / len(labels),
+        "accuracy": metrics.accuracy(predictions, labels),
+        "predictions": predictions,
+        "confusion": confusion,
+        "per_class_accuracy": metrics.per_class_accuracy(confusion),
+    }
+
+
+class Trainer:
+    """Owns one run: model, optimizer, data and the position within the run."""
+
+    def __init__(self, config: Config, data: Dataset, model: Sequential | None = None) -> None:
+        self.config = config
+        self.data = data.split_validation(config.val_split, config.seed) if config.val_split else data
+        self.model = model if model is not None else build_model(config)
+        self.optimizer = build_optimizer(config, self.model)
+        self.base_lr = config.lr
+        self.steps_per_epoch = math.ceil(len(self.data.train_labels) / config.batch_size)
+        self.total_steps = self.steps_per_epoch * config.epochs
+        self.warmup_steps = int(round(config.warmup_epochs * self.steps_per_epoch))
+        self.step = 0
+        self.epoch = 0
+        self.history: list[dict[str, Any]] = []
+        self._stop_requested = False
+        self._elapsed = 0.0
+        # Separate streams, so adding augmentation does not change the shuffling order.
+        self._shuffle_rng, self._augment_rng = np.random.default_rng(config.seed + 1).spawn(2)
+
+    def request_stop(self) -> None:
+        self._stop_requested = True
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the base rate mid-run; the schedule keeps shaping it from the next batch on."""
+        if not lr > 0 or not math.isfinite(lr):
+            raise ValueError(f"learning rate must be positive, got {lr}")
+        self.base_lr = float(lr)
+
+    def current_lr(self) -> float:
+        c = self.config
+        return self.base_lr * schedule_factor(c.schedule, self.step, self.total_steps,
+                                              self.warmup_steps, step_every=self.steps_per_epoch * 10)
+
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """One mini-batch: forward, loss, backward, update. Returns (loss, logits)."""
+        c, model = self.config, self.model
+        logits = model.forward(x, training=True)
+        loss, grad = softmax_cross_entropy(logits, y, c.label_smoothing)
+        l2 = c.weight_decay if c.optimizer != "adamw" else 0.0
+        if l2:
+            loss += l2_penalty(model.params, model.decay, l2)
+        if not math.isfinite(loss):
+            return loss, logits
+        model.backward(grad)
+        add_l2_grad(model.params, model.grads, model.decay, l2)
+        if c.clip:
+            clip_grad_norm(model.grads, c.clip)
+        self.optimizer.lr = self.current_lr()
+        self.optimizer.step()
+        self.step += 1
+        return loss, logits
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        c, d = self.config, self.data
+        while self.epoch < c.epochs:
+            epoch = self.epoch + 1
+            started = time.perf_counter()
+            loss_sum, correct, seen = 0.0, 0, 0
+            for x, y in self._epoch_batches():
+                if self._stop_requested:
+                    self._elapsed += time.perf_counter() - started
+                    yield {"event": "stopped", "epoch": epoch, "step": self.step,
+                           "seconds": self._elapsed}
+                    return
+                loss, logits = self.train_step(x, y)
+                if not math.isfinite(loss):
+                    yield {"event": "error", "epoch": epoch, "step": self.step + 1,
+                           "message": f"training diverged: the loss became {loss} at epoch "
+                                      f"{epoch}, step {self.step + 1}",
+                           "hint": f"Lower the learning rate (it was {self.optimizer.lr:g}; "
+                                   "try a tenth of it) or turn on gradient clipping."}
+                    return
+                loss_sum += loss * len(y)
+                correct += int(np.count_nonzero(np.argmax(logits, axis=1) == y))
+                seen += len(y)
+                yield {"event": "batch", "epoch": epoch, "step": self.step, "loss": loss,
+                       "lr": self.optimizer.lr,
+                       "examples_per_s": seen / max(time.perf_counter() - started, 1e-9)}
+            test = evaluate(self.model, d.test_images, d.test_labels)
+            seconds = time.perf_counter() - started
+            self._elapsed += seconds
+            self.epoch = epoch
+            event = {"event": "epoch", "epoch": epoch, "epochs": c.epochs,
+                     "train_loss": loss_sum / seen, "train_accuracy": correct / seen,
+                     "test_loss": test["loss"], "test_accuracy": test["accuracy"],
+                     "seconds": seconds, "lr": self.optimizer.lr}
+            self.history.append(event)
+            yield event
+        last = self.history[-1] if self.history else {}
+        yield {"event": "done", "epochs": c.epochs, "test_loss": last.get("test_loss"),
+               "test_accuracy": last.get("test_accuracy"), "seconds": self._elapsed}
+
+    def _epoch_batches(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        d, c = self.data, self.config
+        if not c.augment:
+            yield from batches(d.train_images, d.train_labels, c.batch_size, self._shuffle_rng)
+            return
+        order = self._shuffle_rng.permutation(len(d.train_labels))
+        for start in range(0, len(order), c.batch_size):
+            idx = order[start:start + c.batch_size]
+            yield to_float(augment(d.train_images[idx], self._augment_rng, c.shift)), \
+                d.train_labels[idx].astype(np.int64)
