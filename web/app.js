@@ -1,0 +1,494 @@
+// Wires the page together: boots the worker, feeds it data and the pretrained model, turns
+// buttons into requests and training events into charts, table, predictions and gallery.
+//
+// Every failure becomes a visible message (status.js) and the page stays usable: a bad file
+// leaves the last good data in place, a crashed worker can be reloaded.
+
+import { Bridge } from './bridge.js';
+import { Charts } from './charts.js';
+import { DrawingPad } from './canvas.js';
+import { Controls } from './controls.js';
+import { DataProblem, fetchSiteData, readPickedFiles } from './data.js';
+import { RunProgress } from './epochs.js';
+import { Gallery } from './gallery.js';
+import { PredictionView } from './prediction.js';
+import { getState, hideError, onReloadWorker, setState, setStatus, showError } from './status.js';
+
+// The Fashion-MNIST names, used until the data (which names them too) is loaded.
+const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
+  'Sneaker', 'Bag', 'Ankle boot'];
+
+const $ = (id) => document.getElementById(id);
+const timings = { start: performance.now() };
+
+const session = {
+  manifest: null,
+  data: null, // {train, test, classes} once loaded
+  dataSource: null, // {kind: 'site'} or {kind: 'files', files} so a reloaded worker can reload it
+  modelBytes: null, // the last model loaded from a file or the site, for a reloaded worker
+  hasModel: false,
+  classes: CLASS_NAMES,
+  run: null, // {epochs, stepsPerEpoch} of the current training run
+  gallerySeed: 0,
+};
+
+const controls = new Controls();
+const charts = new Charts($('chart-loss'), $('chart-accuracy'));
+const progress = new RunProgress();
+const prediction = new PredictionView($('prediction'), $('model-input'));
+const gallery = new Gallery($('gallery'));
+const pad = new DrawingPad($('canvas'), () => schedulePrediction());
+let bridge = null;
+
+prediction.setClasses(CLASS_NAMES);
+gallery.message('Test images appear here once there is data and a model.');
+
+// ---------------------------------------------------------------- buttons follow the state
+
+function updateButtons() {
+  const state = getState();
+  const busy = state === 'loading' || state === 'error';
+  const running = state === 'training' || state === 'paused';
+  $('train').disabled = busy || running || !session.data;
+  $('pause').disabled = !running;
+  $('pause').textContent = state === 'paused' ? 'Resume' : 'Pause';
+  $('pause').setAttribute('aria-pressed', String(state === 'paused'));
+  $('stop').disabled = !running;
+  $('reset').disabled = busy || (!running && !session.run);
+  $('save-model').disabled = busy || !session.hasModel;
+  $('model-file').disabled = busy || running;
+  $('data-files').disabled = busy || running;
+  $('gallery-refresh').disabled = busy || !session.data || !session.hasModel;
+  controls.setTraining(running);
+}
+
+function enter(state) {
+  setState(state);
+  updateButtons();
+}
+
+// ---------------------------------------------------------------- summaries
+
+function describeModel(result) {
+  const dense = result.architecture.filter((l) => l.type === 'Dense');
+  const sizes = dense.length ? [dense[0].inputs, ...dense.map((l) => l.outputs)] : [];
+  const kinds = [...new Set(result.architecture.map((l) => l.type).filter((t) => t !== 'Dense'))];
+  const params = Number(result.parameters).toLocaleString('en');
+  return `${sizes.join(' → ')}${kinds.length ? ` · ${kinds.join(', ')}` : ''} · ${params} parameters`;
+}
+
+function showData(result) {
+  session.data = result;
+  session.classes = result.classes?.length === 10 ? result.classes : CLASS_NAMES;
+  prediction.setClasses(session.classes);
+  gallery.setClasses(session.classes);
+  $('data-summary').textContent = `Fashion-MNIST: ${result.train.toLocaleString('en')} training images and ${result.test.toLocaleString('en')} test images, 28×28 pixels, 10 kinds of clothing.`;
+}
+
+function readyText() {
+  if (!session.data) return 'Ready. Add the four Fashion-MNIST files (section 1) to train.';
+  if (session.hasModel) return 'Ready. Press Train to teach a new network, or draw to test the current one.';
+  return 'Ready. Press Train to teach the network to recognise clothes.';
+}
+
+// ---------------------------------------------------------------- booting
+
+async function readManifest() {
+  let response;
+  try {
+    response = await fetch('./manifest.json', { cache: 'no-cache' });
+  } catch (err) {
+    throw new DataProblem('Could not read manifest.json.', 'Check that the site is being served (`python build.py serve`).');
+  }
+  if (!response.ok) {
+    throw new DataProblem(`manifest.json is missing (HTTP ${response.status}).`, 'Build the site with `python build.py`, then serve dist/.');
+  }
+  return response.json();
+}
+
+function registerServiceWorker(manifest) {
+  if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return;
+  // The build in the URL makes a new build install a new worker (and a new cache).
+  navigator.serviceWorker.register(`./sw.js?build=${encodeURIComponent(manifest.build)}`)
+    .catch((err) => console.info('Offline use is not available:', err.message));
+}
+
+async function fetchModel(manifest) {
+  if (!manifest.model) return null;
+  const response = await fetch(manifest.model);
+  if (!response.ok) throw new DataProblem(`Could not download the pretrained model ${manifest.model} (HTTP ${response.status}).`, 'Train a model instead, or rebuild the site.');
+  return response.arrayBuffer();
+}
+
+function startWorker() {
+  bridge = new Bridge(new URL('./worker.js', import.meta.url), {
+    onEvent: handleEvent,
+    onProgress: ({ message, stage }) => {
+      const steps = { python: 1, numpy: 2, glassnet: 3, ready: 4 };
+      $('load-progress').value = steps[stage] ?? 0;
+      setStatus(message);
+    },
+    onCrash: (err) => {
+      enter('error');
+      setStatus('The Python worker stopped. Click "Reload worker" to start it again.');
+      showError(err);
+    },
+  });
+  window.glassnet = { bridge, timings, session };
+}
+
+/** Loads Python, then the data and model it needs; the page is "ready" at the end. */
+async function boot() {
+  enter('loading');
+  $('load-progress').hidden = false;
+  setStatus('Starting…');
+  startWorker();
+  const manifest = session.manifest ?? await readManifest();
+  session.manifest = manifest;
+  $('version').textContent = manifest.version ? `v${manifest.version}` : '';
+  registerServiceWorker(manifest);
+
+  // Downloads run while Python starts.
+  const wheelUrl = new URL(manifest.glassnet_wheel, location.href).href;
+  const dataPromise = loadDataBuffers(manifest).catch((err) => ({ error: err }));
+  const modelPromise = (session.modelBytes ? Promise.resolve(session.modelBytes.slice(0)) : fetchModel(manifest))
+    .catch((err) => ({ error: err }));
+
+  const init = await bridge.request('init', { wheelUrl });
+  timings.python = performance.now();
+  controls.setPresets(init.presets);
+
+  const model = await modelPromise;
+  if (model && model.error) showError(model.error);
+  else if (model) await installModel(model, 'the pretrained model');
+
+  setStatus('Reading the images…');
+  const buffers = await dataPromise;
+  if (buffers && buffers.error) {
+    showError(buffers.error);
+  } else if (buffers) {
+    await sendData(buffers);
+  } else {
+    $('data-summary').textContent = 'This site was built without the data set. Add the four Fashion-MNIST .gz files below.';
+  }
+  $('load-progress').hidden = true;
+  timings.ready = performance.now();
+  enter('ready');
+  setStatus(readyText());
+  refreshGallery();
+  schedulePrediction();
+}
+
+async function loadDataBuffers(manifest) {
+  if (session.dataSource?.kind === 'files') return readPickedFiles(session.dataSource.files);
+  return fetchSiteData(manifest);
+}
+
+/** Hands four ArrayBuffers to the worker (transferred: the page keeps no copy). */
+async function sendData(buffers) {
+  setStatus('Checking the images…');
+  const transfer = Object.values(buffers);
+  try {
+    const result = await bridge.request('loadData', {
+      trainImages: buffers.train_images,
+      trainLabels: buffers.train_labels,
+      testImages: buffers.test_images,
+      testLabels: buffers.test_labels,
+    }, transfer);
+    showData(result);
+    return true;
+  } catch (err) {
+    showError(err, 'Check the four Fashion-MNIST .gz files and pick them again.');
+    if (!session.data) {
+      $('data-summary').textContent = 'No usable data yet. Add the four Fashion-MNIST .gz files below.';
+    }
+    return false;
+  }
+}
+
+async function installModel(bytes, where) {
+  const copy = bytes.slice(0); // keep one for a reloaded worker; the other is transferred
+  try {
+    const result = await bridge.request('loadModel', { bytes }, [bytes]);
+    session.modelBytes = copy;
+    session.hasModel = true;
+    $('model-summary').textContent = `Using ${where}: ${describeModel(result)}.`;
+    return true;
+  } catch (err) {
+    showError(err, 'Use a .npz file saved by glassnet (the Save model button or the command line).');
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------- training
+
+async function train() {
+  hideError();
+  let config;
+  try {
+    config = controls.config();
+  } catch (err) {
+    showError(err, 'Fix the highlighted setting and press Train again.');
+    return;
+  }
+  $('train').disabled = true;
+  try {
+    const result = await bridge.request('start', { config });
+    const resolved = result.config;
+    const stepsPerEpoch = Math.ceil(session.data.train / resolved.batch_size);
+    session.run = { epochs: resolved.epochs, stepsPerEpoch };
+    session.hasModel = true;
+    charts.reset(stepsPerEpoch);
+    progress.reset({ epochs: resolved.epochs, stepsPerEpoch, batchSize: resolved.batch_size });
+    $('model-summary').textContent = `Training: ${describeModel(result)}.`;
+    enter('training');
+    setStatus(`Training: showing the network ${session.data.train.toLocaleString('en')} images, ${resolved.batch_size} at a time, ${resolved.epochs} times over.`);
+  } catch (err) {
+    showError(err);
+    updateButtons();
+  }
+}
+
+function handleEvent(event) {
+  switch (event.event) {
+    case 'batch':
+      charts.addBatch(event);
+      progress.batch(event);
+      break;
+    case 'epoch':
+      charts.addEpoch(event);
+      progress.addEpoch(event);
+      setStatus(`Epoch ${event.epoch} of ${event.epochs} done: it names ${(event.test_accuracy * 100).toFixed(1)}% of the test images correctly.${getState() === 'paused' ? ' (paused)' : ''}`);
+      schedulePrediction(); // the drawing, judged by the model as it is now
+      break;
+    case 'done':
+      progress.finish();
+      enter('done');
+      setStatus(`Done: after ${event.epochs} epochs the network names ${(event.test_accuracy * 100).toFixed(1)}% of the test images correctly. Draw something, or look at the test images.`);
+      refreshGallery();
+      schedulePrediction();
+      break;
+    case 'stopped':
+      progress.finish();
+      enter('done');
+      setStatus(`Stopped during epoch ${event.epoch}. The network keeps what it learned so far: draw something to try it.`);
+      refreshGallery();
+      schedulePrediction();
+      break;
+    case 'error':
+      progress.finish();
+      enter('done');
+      setStatus('Training stopped with an error.');
+      showError(event);
+      break;
+    default:
+      break;
+  }
+}
+
+async function togglePause() {
+  try {
+    if (getState() === 'training') {
+      $('pause').disabled = true;
+      await bridge.request('pause');
+      if (getState() === 'training') {
+        enter('paused');
+        setStatus('Paused. Press Resume to go on, or draw to test the network as it is now.');
+      }
+    } else if (getState() === 'paused') {
+      await bridge.request('resume');
+      enter('training');
+      setStatus('Training…');
+    }
+  } catch (err) {
+    showError(err);
+  } finally {
+    updateButtons();
+  }
+}
+
+async function stop() {
+  $('stop').disabled = true;
+  try {
+    await bridge.request('stop'); // the "stopped" event moves the page to "done"
+    if (getState() === 'training' || getState() === 'paused') enter('done');
+  } catch (err) {
+    showError(err);
+    updateButtons();
+  }
+}
+
+async function reset() {
+  if (getState() === 'training' || getState() === 'paused') await stop();
+  session.run = null;
+  charts.reset(1);
+  progress.reset({ epochs: 0, stepsPerEpoch: 1, batchSize: 1 });
+  hideError();
+  enter('ready');
+  setStatus(readyText());
+}
+
+async function changeLearningRate() {
+  if (getState() !== 'training' && getState() !== 'paused') return;
+  try {
+    const { lr } = await bridge.request('setLearningRate', { lr: controls.learningRate() });
+    setStatus(`Learning rate set to ${lr}; it applies from the next batch.`);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------------------------------------------------------------- predictions and gallery
+
+let predicting = false;
+let predictAgain = false;
+
+/** At most one prediction in flight; the latest drawing always gets judged. */
+async function schedulePrediction() {
+  if (!bridge || getState() === 'loading' || getState() === 'error') return;
+  if (pad.empty) {
+    prediction.clear(session.hasModel ? 'Draw something to see a guess.' : 'Train or load a model, then draw.');
+    return;
+  }
+  if (!session.hasModel) {
+    prediction.clear('No model yet: press Train (or load a model) and draw again.');
+    return;
+  }
+  if (predicting) {
+    predictAgain = true;
+    return;
+  }
+  predicting = true;
+  try {
+    const { pixels, width, height } = pad.pixels();
+    const result = await bridge.request('predict', { pixels: pixels.buffer, width, height }, [pixels.buffer]);
+    if (!pad.empty) prediction.show(result);
+  } catch (err) {
+    prediction.clear(err.message);
+  } finally {
+    predicting = false;
+    if (predictAgain) {
+      predictAgain = false;
+      schedulePrediction();
+    }
+  }
+}
+
+async function refreshGallery(nextSeed = false) {
+  if (!session.data || !session.hasModel) return;
+  if (nextSeed) session.gallerySeed += 1;
+  try {
+    gallery.show(await bridge.request('gallery', { count: 12, seed: session.gallerySeed }));
+  } catch (err) {
+    gallery.message(err.message);
+  }
+}
+
+// ---------------------------------------------------------------- files: data and models
+
+async function useDataFiles(fileList) {
+  if (!fileList || !fileList.length) return;
+  hideError();
+  let buffers;
+  try {
+    buffers = await readPickedFiles(fileList);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const files = [...fileList];
+  if (await sendData(buffers)) {
+    session.dataSource = { kind: 'files', files };
+    setStatus(readyText());
+    refreshGallery();
+  }
+  updateButtons();
+}
+
+async function saveModel() {
+  try {
+    const { bytes } = await bridge.request('saveModel');
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = 'glassnet-model.npz';
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setStatus('Model saved as glassnet-model.npz. Load it again with "Load model".');
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function loadModelFile(file) {
+  if (!file) return;
+  hideError();
+  const bytes = await file.arrayBuffer();
+  if (await installModel(bytes, file.name)) {
+    session.run = null;
+    setStatus(`Loaded ${file.name}. Draw something to try it.`);
+    refreshGallery();
+    schedulePrediction();
+  }
+  updateButtons();
+}
+
+// ---------------------------------------------------------------- wiring
+
+$('train').addEventListener('click', train);
+$('pause').addEventListener('click', togglePause);
+$('stop').addEventListener('click', stop);
+$('reset').addEventListener('click', reset);
+$('learning-rate').addEventListener('change', changeLearningRate);
+$('clear').addEventListener('click', () => pad.clear());
+$('brush').addEventListener('input', (e) => { pad.brush = Number(e.target.value); });
+$('draw-example').addEventListener('click', () => pad.drawExample());
+$('gallery-refresh').addEventListener('click', () => refreshGallery(true));
+$('save-model').addEventListener('click', saveModel);
+$('model-file').addEventListener('change', (e) => {
+  loadModelFile(e.target.files[0]).finally(() => { e.target.value = ''; });
+});
+$('data-files').addEventListener('change', (e) => {
+  useDataFiles(e.target.files).finally(() => { e.target.value = ''; });
+});
+$('config-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  if (!$('train').disabled) train();
+});
+
+const drop = $('drop-zone');
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('dragging');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('dragging');
+  if (!$('data-files').disabled) useDataFiles(e.dataTransfer.files);
+});
+
+onReloadWorker(async () => {
+  hideError();
+  bridge.worker.terminate();
+  session.hasModel = false;
+  session.data = null;
+  session.run = null;
+  try {
+    await boot();
+  } catch (err) {
+    failBoot(err);
+  }
+});
+
+function failBoot(err) {
+  if (getState() === 'error' && bridge?.crashed) return; // the crash handler said it already
+  enter('error');
+  setStatus('The page could not start.');
+  showError(err, 'Reload the page. If it fails again, rebuild the site with `python build.py`.');
+  if (bridge) $('reload-worker').hidden = false;
+}
+
+boot().catch(failBoot);

@@ -1,0 +1,99 @@
+// Talks to worker.js: one Promise per request (matched by id) plus a stream of events.
+//
+// Why: postMessage has no replies, and a worker that dies (a failed import, Python running out
+// of memory) says so only through an 'error' event. The bridge turns both into something the
+// page can await, and rejects every pending request with a clear message when the worker dies,
+// so no button waits forever.
+
+export class WorkerCrashed extends Error {
+  constructor(message) {
+    super(message);
+    this.hint = 'Click "Reload worker" to start Python again. Your settings stay as they are.';
+    this.crashed = true;
+  }
+}
+
+export class RequestFailed extends Error {
+  constructor({ message, hint }) {
+    super(message);
+    this.hint = hint || '';
+  }
+}
+
+export class Bridge {
+  /**
+   * @param {URL|string} url  the module worker script
+   * @param {{onEvent?: Function, onProgress?: Function, onCrash?: Function}} listeners
+   */
+  constructor(url, listeners = {}) {
+    this.url = url;
+    this.listeners = listeners;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.crashed = null;
+    this.start();
+  }
+
+  start() {
+    this.crashed = null;
+    this.worker = new Worker(this.url, { type: 'module' });
+    this.worker.addEventListener('message', (e) => this.receive(e.data));
+    this.worker.addEventListener('error', (e) => {
+      e.preventDefault?.();
+      const where = e.filename ? ` (${e.filename.split('/').pop()}:${e.lineno})` : '';
+      this.crash(`The Python worker stopped: ${e.message || 'it could not start'}${where}.`);
+    });
+    this.worker.addEventListener('messageerror', () => {
+      this.crash('The Python worker sent a message the page could not read.');
+    });
+  }
+
+  /** Ends the worker (and whatever it was doing) and starts a fresh one. */
+  restart() {
+    this.worker.terminate();
+    this.rejectAll(new WorkerCrashed('The Python worker was restarted.'));
+    this.start();
+  }
+
+  receive(message) {
+    if (message.kind === 'event') {
+      this.listeners.onEvent?.(message.event);
+    } else if (message.kind === 'progress') {
+      this.listeners.onProgress?.(message);
+    } else if (message.kind === 'fatal') {
+      this.crash(message.error.message);
+    } else if (this.pending.has(message.id)) {
+      const { resolve, reject } = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.ok) resolve(message.result);
+      else reject(new RequestFailed(message.error));
+    }
+  }
+
+  crash(message) {
+    if (this.crashed) return;
+    this.crashed = new WorkerCrashed(message);
+    this.rejectAll(this.crashed);
+    this.listeners.onCrash?.(this.crashed);
+  }
+
+  rejectAll(error) {
+    for (const { reject } of this.pending.values()) reject(error);
+    this.pending.clear();
+  }
+
+  /**
+   * Sends one request and resolves with the worker's result.
+   * @param {string} type  a handler name in worker.js
+   * @param {object} args  sent along with the request
+   * @param {Transferable[]} transfer  buffers handed over (not copied)
+   */
+  request(type, args = {}, transfer = []) {
+    if (this.crashed) return Promise.reject(this.crashed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type, ...args }, transfer);
+    });
+  }
+}

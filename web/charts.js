@@ -1,0 +1,135 @@
+// Live charts (uPlot): loss per batch (smoothed) with train/test loss per epoch, and accuracy
+// per epoch.
+//
+// Why smoothed and thinned: a batch loss jumps around and there are ~900 batches an epoch;
+// an exponential moving average shows the trend people should see, and keeping ~60 points an
+// epoch keeps redrawing cheap while the worker streams events.
+
+import uPlot from './vendor/uplot/uPlot.esm.js';
+
+const COLORS = { batch: '#9fb3cf', train: '#2b6cb0', test: '#c05621' };
+const POINTS_PER_EPOCH = 60;
+const SMOOTHING = 0.9;
+
+const percent = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
+const fixed = (digits) => (v) => (v === null || v === undefined ? '–' : v.toFixed(digits));
+
+function epochAxis() {
+  return {
+    label: 'epoch',
+    labelSize: 20,
+    size: 36,
+    values: (u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')),
+  };
+}
+
+function line(label, stroke, extra = {}) {
+  return { label, stroke, width: 2, spanGaps: true, points: { show: false }, ...extra };
+}
+
+function dots(label, stroke, value) {
+  return {
+    label, stroke, width: 2, spanGaps: true, value,
+    points: { show: true, size: 7, fill: stroke, stroke },
+  };
+}
+
+export class Charts {
+  /**
+   * @param {HTMLElement} lossEl  where the loss chart goes
+   * @param {HTMLElement} accuracyEl  where the accuracy chart goes
+   */
+  constructor(lossEl, accuracyEl) {
+    this.lossEl = lossEl;
+    this.accuracyEl = accuracyEl;
+    this.pending = false;
+    this.reset(1);
+    const size = (el) => ({ width: Math.max(240, el.clientWidth - 8), height: 220 });
+    this.loss = new uPlot({
+      ...size(lossEl),
+      scales: { x: { time: false }, y: { range: (u, min, max) => [0, Math.max(max ?? 1, 0.1) * 1.05] } },
+      axes: [epochAxis(), { size: 48, values: (u, s) => s.map((v) => v.toFixed(2)) }],
+      legend: { live: false },
+      cursor: { drag: { x: false, y: false } },
+      series: [
+        { label: 'epoch', value: fixed(2) },
+        line('batch loss (smoothed)', COLORS.batch, { value: fixed(3) }),
+        dots('train loss', COLORS.train, fixed(3)),
+        dots('test loss', COLORS.test, fixed(3)),
+      ],
+    }, this.lossData, lossEl);
+    this.accuracy = new uPlot({
+      ...size(accuracyEl),
+      scales: {
+        x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, 1)] },
+        // From a round tenth below the lowest accuracy up to 100%.
+        y: { range: (u, min) => [min === null ? 0 : Math.max(0, Math.floor((min - 0.05) * 10) / 10), 1] },
+      },
+      axes: [epochAxis(), { size: 48, values: (u, s) => s.map((v) => `${Math.round(v * 100)}%`) }],
+      legend: { live: false },
+      cursor: { drag: { x: false, y: false } },
+      series: [
+        { label: 'epoch', value: fixed(0) },
+        dots('train accuracy', COLORS.train, percent),
+        dots('test accuracy', COLORS.test, percent),
+      ],
+    }, this.accuracyData, accuracyEl);
+    const observer = new ResizeObserver(() => {
+      this.loss.setSize(size(lossEl));
+      this.accuracy.setSize(size(accuracyEl));
+    });
+    observer.observe(lossEl);
+    observer.observe(accuracyEl);
+  }
+
+  /** Empties both charts for a new run of `stepsPerEpoch` batches an epoch. */
+  reset(stepsPerEpoch) {
+    this.stepsPerEpoch = Math.max(1, stepsPerEpoch);
+    this.smoothed = null;
+    this.lastPlotted = -Infinity;
+    this.lossData = [[], [], [], []];
+    this.accuracyData = [[0], [null], [null]];
+    if (this.loss) this.redraw();
+  }
+
+  addBatch(event) {
+    this.smoothed = this.smoothed === null ? event.loss : SMOOTHING * this.smoothed + (1 - SMOOTHING) * event.loss;
+    const every = Math.max(1, Math.floor(this.stepsPerEpoch / POINTS_PER_EPOCH));
+    if (event.step - this.lastPlotted < every) return;
+    this.lastPlotted = event.step;
+    const [x, batch, train, test] = this.lossData;
+    x.push(event.step / this.stepsPerEpoch);
+    batch.push(this.smoothed);
+    train.push(null);
+    test.push(null);
+    this.schedule();
+  }
+
+  addEpoch(event) {
+    const [x, batch, train, test] = this.lossData;
+    x.push(event.epoch);
+    batch.push(this.smoothed);
+    train.push(event.train_loss);
+    test.push(event.test_loss);
+    const [ex, trainAcc, testAcc] = this.accuracyData;
+    ex.push(event.epoch);
+    trainAcc.push(event.train_accuracy);
+    testAcc.push(event.test_accuracy);
+    this.schedule();
+  }
+
+  /** Redraws at most once a frame, however many events arrive. */
+  schedule() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.redraw();
+    });
+  }
+
+  redraw() {
+    this.loss.setData(this.lossData);
+    this.accuracy.setData(this.accuracyData);
+  }
+}

@@ -1,0 +1,76 @@
+// Where the four Fashion-MNIST files come from: the site itself (manifest.json "data"), or
+// files people pick or drop (a classroom USB stick). Either way the page gets four
+// ArrayBuffers to hand (transfer, not copy) to the worker.
+
+export const DATA_KEYS = ['train_images', 'train_labels', 'test_images', 'test_labels'];
+
+const LABELS = {
+  train_images: 'training images (train-images-idx3-ubyte.gz)',
+  train_labels: 'training labels (train-labels-idx1-ubyte.gz)',
+  test_images: 'test images (t10k-images-idx3-ubyte.gz)',
+  test_labels: 'test labels (t10k-labels-idx1-ubyte.gz)',
+};
+
+export class DataProblem extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+}
+
+/** Fetches the four files the manifest names; null when the site was built without data. */
+export async function fetchSiteData(manifest, onProgress = () => {}) {
+  if (!manifest.data) return null;
+  const buffers = {};
+  let done = 0;
+  await Promise.all(DATA_KEYS.map(async (key) => {
+    const url = manifest.data[key];
+    if (!url) throw new DataProblem(`manifest.json names no file for the ${LABELS[key]}.`, 'Rebuild the site with `python build.py`.');
+    let response;
+    try {
+      response = await fetch(url);
+    } catch (err) {
+      throw new DataProblem(`Could not download ${url}: ${err.message}.`, 'Check the connection, or pick the four files from your computer.');
+    }
+    if (!response.ok) {
+      throw new DataProblem(`Could not download ${url} (HTTP ${response.status}).`, 'Rebuild the site with `python build.py`, or pick the four files from your computer.');
+    }
+    buffers[key] = await response.arrayBuffer();
+    done += 1;
+    onProgress(done, DATA_KEYS.length);
+  }));
+  return buffers;
+}
+
+/** Which of the four files a file name is, from the usual idx names (any prefix, .gz or not). */
+export function dataKeyFor(name) {
+  const n = name.toLowerCase();
+  const isLabels = n.includes('labels') || n.includes('idx1');
+  const isImages = n.includes('images') || n.includes('idx3');
+  const isTest = n.includes('t10k') || n.includes('test');
+  const isTrain = n.includes('train') && !isTest;
+  if (isImages === isLabels || isTest === isTrain) return null;
+  return `${isTrain ? 'train' : 'test'}_${isImages ? 'images' : 'labels'}`;
+}
+
+/** Matches picked or dropped files to the four data sets; a clear message when one is missing. */
+export async function readPickedFiles(fileList) {
+  const files = {};
+  const unknown = [];
+  for (const file of fileList) {
+    const key = dataKeyFor(file.name);
+    if (key) files[key] = file;
+    else unknown.push(file.name);
+  }
+  const missing = DATA_KEYS.filter((key) => !files[key]);
+  if (missing.length) {
+    const extra = unknown.length ? ` (not recognised: ${unknown.join(', ')})` : '';
+    throw new DataProblem(
+      `Missing the ${missing.map((k) => LABELS[k]).join(' and the ')}${extra}.`,
+      'Pick all four Fashion-MNIST .gz files at once (hold Ctrl or Shift to select several).',
+    );
+  }
+  const buffers = {};
+  await Promise.all(DATA_KEYS.map(async (key) => { buffers[key] = await files[key].arrayBuffer(); }));
+  return buffers;
+}

@@ -1,0 +1,47 @@
+// A grid of random test images with the network's guess and the truth.
+// Why: accuracy is a number; seeing which shirts it calls pullovers makes it mean something.
+
+import { paintImage } from './prediction.js';
+
+export class Gallery {
+  /** @param {HTMLElement} container */
+  constructor(container) {
+    this.container = container;
+    this.classes = [];
+  }
+
+  setClasses(names) {
+    this.classes = names;
+  }
+
+  /** @param {{items: {index, image, label, prediction, confidence}[]}} result from webapi.gallery */
+  show(result) {
+    const cards = result.items.map((item) => {
+      const right = item.prediction === item.label;
+      const figure = document.createElement('figure');
+      figure.className = `tile ${right ? 'right' : 'wrong'}`;
+      const canvas = document.createElement('canvas');
+      canvas.width = 28;
+      canvas.height = 28;
+      paintImage(canvas, item.image, 1);
+      const guess = this.classes[item.prediction] ?? item.prediction;
+      const truth = this.classes[item.label] ?? item.label;
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `Test image ${item.index}: ${truth}`);
+      const caption = document.createElement('figcaption');
+      caption.innerHTML = '<span class="guess"></span><span class="truth"></span>';
+      caption.querySelector('.guess').textContent = `${right ? '✓' : '✗'} ${guess} ${Math.round(item.confidence * 100)}%`;
+      caption.querySelector('.truth').textContent = right ? 'correct' : `is: ${truth}`;
+      figure.append(canvas, caption);
+      return figure;
+    });
+    this.container.replaceChildren(...cards);
+  }
+
+  message(text) {
+    const p = document.createElement('p');
+    p.className = 'empty';
+    p.textContent = text;
+    this.container.replaceChildren(p);
+  }
+}

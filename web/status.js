@@ -1,0 +1,50 @@
+// The page's state (document.documentElement.dataset.state), the one-line status, and the
+// error banner. Why one module: every failure must end up as a visible message that says what
+// to do, and the tests read the state; keeping both here makes that hard to forget.
+
+export const STATES = ['loading', 'ready', 'training', 'paused', 'done', 'error'];
+
+const root = document.documentElement;
+const statusLine = document.getElementById('status');
+const banner = document.getElementById('error');
+const bannerMessage = document.getElementById('error-message');
+const bannerHint = document.getElementById('error-hint');
+const reloadButton = document.getElementById('reload-worker');
+
+document.getElementById('dismiss-error').addEventListener('click', () => {
+  banner.hidden = true;
+});
+
+export function getState() {
+  return root.dataset.state;
+}
+
+export function setState(state) {
+  if (!STATES.includes(state)) throw new Error(`unknown state ${state}`);
+  root.dataset.state = state;
+}
+
+export function setStatus(text) {
+  statusLine.textContent = text;
+}
+
+/**
+ * Shows a failure: its message, and its hint (what to do). `err.crashed` (the worker died)
+ * also offers "Reload worker".
+ */
+export function showError(err, fallbackHint = '') {
+  bannerMessage.textContent = err.message || String(err);
+  bannerHint.textContent = err.hint || fallbackHint;
+  bannerHint.hidden = !bannerHint.textContent;
+  reloadButton.hidden = !err.crashed;
+  banner.hidden = false;
+  if (err.crashed) reloadButton.focus();
+}
+
+export function hideError() {
+  banner.hidden = true;
+}
+
+export function onReloadWorker(handler) {
+  reloadButton.addEventListener('click', handler);
+}

@@ -1,0 +1,76 @@
+// Offline cache: after the first visit the whole site (Pyodide, NumPy, glassnet, data, model)
+// is served from the Cache API, so a classroom without a network still works.
+//
+// The page registers sw.js?build=<build>, so each build gets its own worker and its own cache
+// named after the build; old caches are deleted when the new worker takes over. Site files are
+// served cache-first; manifest.json and pages go to the network first so a new build is seen.
+
+const BUILD = new URL(self.location.href).searchParams.get('build') || 'dev';
+const CACHE = `glassnet-${BUILD}`;
+const NETWORK_FIRST = new Set(['manifest.json', '', 'index.html']);
+
+function relativePath(url) {
+  const scope = new URL(self.registration.scope);
+  const u = new URL(url);
+  if (u.origin !== scope.origin || !u.pathname.startsWith(scope.pathname)) return null;
+  return u.pathname.slice(scope.pathname.length);
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const response = await fetch('./manifest.json', { cache: 'no-store' });
+    if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
+    const manifest = await response.clone().json();
+    const cache = await caches.open(CACHE);
+    // One file at a time: a 2-core laptop is loading Pyodide at the same moment.
+    for (const file of manifest.files) {
+      const r = await fetch(file, { cache: 'no-cache' });
+      if (!r.ok) throw new Error(`${file}: HTTP ${r.status}`);
+      await cache.put(file, r);
+    }
+    await cache.put('manifest.json', response);
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith('glassnet-') && n !== CACHE).map((n) => caches.delete(n)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const path = relativePath(request.url);
+  if (path === null) return;
+  const key = path.split('?')[0];
+  if (NETWORK_FIRST.has(key) || request.mode === 'navigate') {
+    event.respondWith(networkFirst(request, key));
+  } else {
+    event.respondWith(cacheFirst(request, key));
+  }
+});
+
+async function cacheFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(key);
+  return hit || fetch(request);
+}
+
+async function networkFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok && key === 'manifest.json') await cache.put(key, response.clone());
+    return response;
+  } catch (err) {
+    // The site's root is index.html; any other page falls back to it too.
+    const page = key === '' || request.mode === 'navigate';
+    const hit = await cache.match(page ? 'index.html' : key);
+    if (hit) return hit;
+    throw err;
+  }
+}
