@@ -1,0 +1,140 @@
+"""The benchmark epoch, one file run unchanged natively and inside Pyodide.
+
+Why one file: "browser vs native" only means something when both sides run the same Python on the
+same batches. It imports only NumPy and glassnet, so the bench worker can write it into Pyodide's
+file system and import it. Network: 784-128-10, ReLU, batch 64, float32, Adam lr 1e-3.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+
+import numpy as np
+
+from glassnet import backend, losses, optim
+from glassnet.data import parse_idx, to_float
+from glassnet.layers import build_mlp
+
+BATCH = 64
+HIDDEN = [128]
+LR = 1e-3
+
+
+class Data:
+    """uint8 images (n, 784) and int64 labels, train and test; one batch becomes float32 at a time."""
+
+    def __init__(self, train_x, train_y, test_x, test_y) -> None:
+        self.train_x = np.ascontiguousarray(train_x.reshape(len(train_x), -1), dtype=np.uint8)
+        self.train_y = np.asarray(train_y, dtype=np.int64)
+        self.test_x = np.ascontiguousarray(test_x.reshape(len(test_x), -1), dtype=np.uint8)
+        self.test_y = np.asarray(test_y, dtype=np.int64)
+
+
+def _as_bytes(blob) -> bytes:
+    """bytes, memoryview or a Pyodide JsProxy of a Uint8Array -> bytes."""
+    if hasattr(blob, "to_bytes"):
+        return blob.to_bytes()
+    return bytes(blob)
+
+
+def load(train_images, train_labels, test_images, test_labels) -> Data:
+    """Four idx files (gzip or raw bytes) -> Data, through glassnet's own parser."""
+    arrays = [parse_idx(_as_bytes(b)) for b in (train_images, train_labels, test_images, test_labels)]
+    return Data(*arrays)
+
+
+def order(n: int, seed: int = 0) -> np.ndarray:
+    """The epoch's example order; PCG64 gives the same permutation natively and in Pyodide."""
+    return np.random.default_rng(seed).permutation(n)
+
+
+def build(seed: int = 0):
+    model = build_mlp(HIDDEN, activation="relu", seed=seed)
+    opt = optim.Adam(model.params, model.grads, lr=LR)
+    return model, opt
+
+
+def train_steps(model, opt, data: Data, idx: np.ndarray, batch: int = BATCH) -> float:
+    """Train on data.train_x[idx] in mini-batches; returns the mean loss."""
+    total, count = 0.0, 0
+    for start in range(0, len(idx), batch):
+        rows = idx[start:start + batch]
+        x = to_float(data.train_x[rows])
+        logits = model.forward(x, True)
+        loss, grad = losses.softmax_cross_entropy(logits, data.train_y[rows])
+        model.backward(grad)
+        opt.step()
+        total += loss * len(rows)
+        count += len(rows)
+    return total / max(count, 1)
+
+
+def accuracy(model, images: np.ndarray, labels: np.ndarray, chunk: int = 1000) -> float:
+    correct = 0
+    for start in range(0, len(labels), chunk):
+        logits = model.forward(to_float(images[start:start + chunk]), False)
+        correct += int((logits.argmax(axis=1) == labels[start:start + chunk]).sum())
+    return correct / max(len(labels), 1)
+
+
+def epoch(data: Data, seed: int = 0) -> dict:
+    """One timed epoch from a fresh model; returns seconds, loss and the test accuracy after it."""
+    model, opt = build(seed)
+    idx = order(len(data.train_y), seed)
+    t0 = time.perf_counter()
+    loss = train_steps(model, opt, data, idx)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "loss": loss, "test_accuracy": accuracy(model, data.test_x, data.test_y),
+            "examples": int(len(idx)), "backend": backend.name()}
+
+
+def time_to_accuracy(data: Data, target: float = 0.85, every: int = 50, max_epochs: int = 3,
+                     seed: int = 0) -> dict:
+    """Training seconds (evaluation excluded) until test accuracy first reaches `target`.
+
+    Test accuracy is checked every `every` batches and at each epoch's end; None when never reached.
+    """
+    model, opt = build(seed)
+    trained, evaluating = 0.0, 0.0
+    history = []
+    for ep in range(max_epochs):
+        idx = order(len(data.train_y), seed + ep)
+        step = every * BATCH
+        for start in range(0, len(idx), step):
+            t0 = time.perf_counter()
+            train_steps(model, opt, data, idx[start:start + step])
+            trained += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            acc = accuracy(model, data.test_x, data.test_y)
+            evaluating += time.perf_counter() - t0
+            history.append([round(trained, 4), acc])
+            if acc >= target:
+                return {"seconds": trained, "accuracy": acc, "epochs": ep + (start + step) / len(idx),
+                        "eval_seconds": evaluating, "history": history}
+    return {"seconds": None, "accuracy": history[-1][1] if history else None, "epochs": max_epochs,
+            "eval_seconds": evaluating, "history": history}
+
+
+def synthetic(n_train: int, n_test: int, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """Random uint8 images whose labels a linear model can learn (argmax of 10 fixed projections).
+
+    Used when the real data set is absent: timings need only the shapes, but a learnable label
+    lets the time-to-accuracy code run end to end in the quick smoke run.
+    """
+    rng = np.random.default_rng(seed)
+    proj = rng.standard_normal((784, 10)).astype(np.float32)
+    out = []
+    for n in (n_train, n_test):
+        x = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        centred = x.reshape(n, -1).astype(np.float32) - 127.5
+        y = np.argmax(centred @ proj, axis=1).astype(np.uint8)
+        out += [x, y]
+    return tuple(out)
+
+
+def gz_idx(array: np.ndarray) -> bytes:
+    """uint8 array -> gzip idx bytes (magic 0x0000080N, big-endian int32 dims, raw data)."""
+    a = np.ascontiguousarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, a.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in a.shape)
+    return gzip.compress(header + a.tobytes(), compresslevel=1, mtime=0)
