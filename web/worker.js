@@ -121,6 +121,7 @@ async function init({ wheelUrl }) {
 const nextTick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function trainLoop() {
+  await nextTick(); // let the reply to "start" go out before the first events
   while (training.active && !training.paused) {
     let chunk;
     try {
