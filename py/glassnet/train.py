@@ -132,7 +132,8 @@ class Trainer:
                     yield {"event": "stopped", "epoch": epoch, "step": self.step,
                            "seconds": self._elapsed}
                     return
-                loss, logits = self.train_step(x, y)
+                with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+                    loss, logits = self.train_step(x, y)
                 if not math.isfinite(loss):
                     yield {"event": "error", "epoch": epoch, "step": self.step + 1,
                            "message": f"training diverged: the loss became {loss} at epoch "
