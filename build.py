@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Build, serve and test Glassnet's static site (standard library only, Python 3.11+).
+
+    python build.py [--out dist] [--cache-dir DIR] [--data-dir DIR] [--no-data] [--no-pretrain]
+    python build.py serve [--port 8000] [--host 127.0.0.1] [--no-build]
+    python build.py test [pytest args...]      install test tools, build, run pytest
+    python build.py bench [...]                benchmarks (tools/bench.py)
+
+dist/ holds everything the page needs, with relative URLs only, so it works offline and under a
+GitHub Pages sub-path. Every vendored third-party file is pinned by sha256 (tools/pins.py).
+The steps live in tools/, one module per job; this file puts them in order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools import fmnist, pins, pretrain, pywheel, site, vendor  # noqa: E402
+from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
+from tools.util import BuildError, default_cache_dir, info, warn  # noqa: E402
+
+WEB = ROOT / "web"
+PY = ROOT / "py"
+DEFAULT_OUT = ROOT / "dist"
+
+
+# ---------------------------------------------------------------------------- build
+
+def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | None = None,
+          use_data: bool = True, do_pretrain: bool = True,
+          pretrain_epochs: int | None = None) -> dict:
+    """Build the site into `out` and return its manifest.
+
+    The site is assembled in a sibling folder and swapped in at the end, so a failed build
+    leaves the previous dist/ as it was.
+    """
+    started = time.monotonic()
+    cache = cache or default_cache_dir()
+    out = out.resolve()
+    _check_replaceable(out)
+    staging = out.with_name(out.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+
+    _step("Pyodide core", vendor.pyodide_core, cache, staging / "pyodide")
+    _step("NumPy wheel for Pyodide", vendor.numpy_wheel, cache, staging / "pyodide")
+    wheel = _step("glassnet wheel", pywheel.build_wheel, PY, cache, staging / "wheels")
+    _step("JS libraries", vendor.js_libs, WEB, staging / "vendor")
+    _step("page files", site.copy_web, WEB, staging)
+
+    data = None
+    if use_data:
+        found = _step("Fashion-MNIST", fmnist.locate, data_dir)
+        if found is not None:
+            info(f"  using {found}")
+            data = {}
+            for key, (name, _sha) in pins.FMNIST_FILES.items():
+                shutil.copyfile(found / name, _mkparent(staging / "data" / name))
+                data[key] = f"data/{name}"
+    else:
+        info("Fashion-MNIST: skipped (--no-data)")
+
+    model = None
+    if data is None or not do_pretrain:
+        reason = "--no-pretrain" if data is not None else "no data"
+        info(f"pretrained model: skipped ({reason})")
+    elif _step("pretrained model", pretrain.pretrain, PY, staging / "data",
+               _mkparent(staging / "models" / "default.npz"), cache, pretrain_epochs):
+        model = "models/default.npz"
+    if model is None:
+        shutil.rmtree(staging / "models", ignore_errors=True)
+
+    manifest = site.write_manifest(staging, pywheel.wheel_version(wheel),
+                                   f"wheels/{wheel.name}", data, model)
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    info(f"built {out} (build {manifest['build']}, {len(manifest['files'])} files, "
+         f"data: {'yes' if data else 'no'}, model: {'yes' if model else 'no'}) "
+         f"in {time.monotonic() - started:.1f} s")
+    return manifest
+
+
+def _step(title: str, func: Callable, *args):
+    """Run one build step with a heading and its duration."""
+    info(f"{title} ...")
+    started = time.monotonic()
+    result = func(*args)
+    info(f"  done in {time.monotonic() - started:.1f} s")
+    return result
+
+
+def _mkparent(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to delete a folder that is not a previous build (a mistyped --out)."""
+    if out in (ROOT, Path.home(), Path(out.anchor)) or (out / ".git").exists():
+        raise BuildError(f"--out {out} is not a build folder", "pass a new folder, e.g. --out dist")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise BuildError(f"--out {out} exists and does not look like a previous build "
+                         "(no manifest.json); not deleting it",
+                         "pass an empty or new folder, or remove it yourself")
+
+
+def needs_build(out: Path) -> bool:
+    """True when out/ is missing or older than any source that goes into it."""
+    manifest = out / "manifest.json"
+    if not manifest.is_file():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [ROOT / "build.py", *ROOT.joinpath("tools").glob("*.py"),
+               *(p for p in WEB.iterdir() if p.is_file()), *pywheel._files(PY)]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
+def _build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Build dist/ for Glassnet.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (dist)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help=f"download cache (default {default_cache_dir()})")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="folder with the four Fashion-MNIST .gz files")
+    parser.add_argument("--no-data", action="store_true", help="ship no data set")
+    parser.add_argument("--no-pretrain", action="store_true", help="ship no pretrained model")
+    parser.add_argument("--pretrain-epochs", type=_positive_int, default=None,
+                        help="epochs for the pretrained model (default: the preset's)")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _build_from_args(args: argparse.Namespace) -> dict:
+    return build(out=args.out, cache=args.cache_dir, data_dir=args.data_dir,
+                 use_data=not args.no_data, do_pretrain=not args.no_pretrain,
+                 pretrain_epochs=args.pretrain_epochs)
+
+
+def cmd_build(argv: list[str]) -> int:
+    _build_from_args(_build_parser("build.py").parse_args(argv))
+    return 0
+
+
+# ---------------------------------------------------------------------------- serve
+
+def cmd_serve(argv: list[str]) -> int:
+    parser = _build_parser("build.py serve")
+    parser.description = "Serve dist/ (building it first when sources are newer)."
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="0.0.0.0 to reach it from other machines on the network")
+    parser.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    if not args.no_build and needs_build(out):
+        _build_from_args(args)
+    if not (out / "index.html").is_file():
+        raise BuildError(f"{out} has no index.html", "run `python build.py` first")
+    try:
+        server = make_server(str(out), args.host, args.port, verbose=args.verbose)
+    except OSError as exc:
+        raise BuildError(f"cannot listen on {args.host}:{args.port} ({exc.strerror})",
+                         "pick another port with --port, or stop the program using it") from None
+    port = server.server_address[1]
+    info(f"serving {out}")
+    for url in urls(args.host, port):
+        info(f"  open {url}")
+    info("press Ctrl+C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        info("stopped")
+    finally:
+        server.server_close()
+    return 0
+
+
+# ---------------------------------------------------------------------------- test
+
+TEST_PRETRAIN_EPOCHS = 5  # enough for a sensible pretrained model, quick in CI
+
+
+def cmd_test(argv: list[str]) -> int:
+    """Install what the tests need (idempotent), build dist/, run pytest with `argv`."""
+    from tools import testenv
+
+    testenv.ensure_python_deps(PY)
+    testenv.ensure_chromium()
+    build(pretrain_epochs=TEST_PRETRAIN_EPOCHS)
+    return testenv.run_pytest(ROOT, argv)
+
+
+# ---------------------------------------------------------------------------- dispatch
+
+def _lazy(module: str, function: str = "main") -> Callable[[list[str]], int]:
+    """A subcommand that lives in another module, imported only when it is used."""
+    def command(argv: list[str]) -> int:
+        try:
+            loaded = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            raise BuildError(f"{module.replace('.', '/')}.py is missing",
+                             "this checkout does not have that command yet") from None
+        return getattr(loaded, function)(argv)
+    return command
+
+
+# name -> function(argv) -> exit code. A new subcommand is one line here.
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "test": cmd_test,
+    "bench": _lazy("tools.bench"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    name = argv[0] if argv and argv[0] in COMMANDS else "build"
+    rest = argv[1:] if argv and argv[0] in COMMANDS else argv
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        print(f"unknown command {argv[0]!r}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[name](rest)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"  what to do: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

