@@ -52,6 +52,24 @@ def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | N
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
+    try:
+        manifest = _assemble(staging, cache, data_dir, use_data, do_pretrain, pretrain_epochs)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    info(f"built {out} (build {manifest['build']}, {len(manifest['files'])} files, "
+         f"data: {'yes' if manifest['data'] else 'no'}, "
+         f"model: {'yes' if manifest['model'] else 'no'}) "
+         f"in {time.monotonic() - started:.1f} s")
+    return manifest
+
+
+def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
+              do_pretrain: bool, pretrain_epochs: int | None) -> dict:
+    """Put every part of the site into `staging`, then its manifest."""
     _step("Pyodide core", vendor.pyodide_core, cache, staging / "pyodide")
     _step("NumPy wheel for Pyodide", vendor.numpy_wheel, cache, staging / "pyodide")
     wheel = _step("glassnet wheel", pywheel.build_wheel, PY, cache, staging / "wheels")
@@ -80,15 +98,8 @@ def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | N
     if model is None:
         shutil.rmtree(staging / "models", ignore_errors=True)
 
-    manifest = site.write_manifest(staging, pywheel.wheel_version(wheel),
-                                   f"wheels/{wheel.name}", data, model)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
-    info(f"built {out} (build {manifest['build']}, {len(manifest['files'])} files, "
-         f"data: {'yes' if data else 'no'}, model: {'yes' if model else 'no'}) "
-         f"in {time.monotonic() - started:.1f} s")
-    return manifest
+    return site.write_manifest(staging, pywheel.wheel_version(wheel), f"wheels/{wheel.name}",
+                               data, model)
 
 
 def _step(title: str, func: Callable, *args):
