@@ -260,11 +260,12 @@ function handleEvent(event) {
       progress.addEpoch(event);
       setStatus(`Epoch ${event.epoch} of ${event.epochs} done: it names ${(event.test_accuracy * 100).toFixed(1)}% of the test images correctly.${getState() === 'paused' ? ' (paused)' : ''}`);
       schedulePrediction(); // the drawing, judged by the model as it is now
+      refreshGalleryNow();
       break;
     case 'done':
       progress.finish();
       enter('done');
-      setStatus(`Done: after ${event.epochs} epochs the network names ${(event.test_accuracy * 100).toFixed(1)}% of the test images correctly. Draw something, or look at the test images.`);
+      setStatus(`Done: after ${event.epochs} epoch${event.epochs === 1 ? '' : 's'} the network names ${(event.test_accuracy * 100).toFixed(1)}% of the test images correctly. Draw something, or look at the test images.`);
       refreshGallery();
       schedulePrediction();
       break;
@@ -372,6 +373,15 @@ async function schedulePrediction() {
       schedulePrediction();
     }
   }
+}
+
+let lastGallery = 0;
+
+/** During training: the gallery follows the model, at most every few seconds. */
+function refreshGalleryNow() {
+  if (performance.now() - lastGallery < 3000) return;
+  lastGallery = performance.now();
+  refreshGallery();
 }
 
 async function refreshGallery(nextSeed = false) {

@@ -30,7 +30,8 @@ function line(label, stroke, extra = {}) {
 function dots(label, stroke, value) {
   return {
     label, stroke, width: 2, spanGaps: true, value,
-    points: { show: true, size: 7, fill: stroke, stroke },
+    // Dots while there are few epochs; a plain line once they would crowd.
+    points: { show: (u, seriesIdx, i0, i1) => i1 - i0 < 40, size: 7, fill: stroke, stroke },
   };
 }
 

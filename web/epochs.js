@@ -71,7 +71,11 @@ export class RunProgress {
       td.textContent = text;
       tr.append(td);
     }
+    // Follow the newest row unless someone scrolled up to read an older one.
+    const wrap = this.rows.closest('.table-wrap');
+    const atBottom = wrap.scrollHeight - wrap.scrollTop - wrap.clientHeight < 40;
     this.rows.append(tr);
+    if (atBottom) wrap.scrollTop = wrap.scrollHeight;
     this.noRows.hidden = true;
     this.epoch.textContent = `${event.epoch} of ${event.epochs}`;
     if (event.epoch === event.epochs) {

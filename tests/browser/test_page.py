@@ -1,0 +1,352 @@
+"""End-to-end tests of the page: built dist/ on localhost, Debian's Chromium, real Pyodide.
+
+Each test starts from a fresh page, because that is what people get; the small generated data
+set keeps an epoch well under a second so the whole file runs in about a minute on 2 cores.
+Timings are recorded (test-artifacts/browser-timings.json) but never asserted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DATA_FILES, make_dataset, route_dataset, wait_for_state
+
+STATE = "document.documentElement.dataset.state"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def record_timing(artifacts_dir: Path, name: str, seconds: float) -> None:
+    """Keeps figures people can read after a run; tests never assert on them."""
+    path = artifacts_dir / "browser-timings.json"
+    figures = json.loads(path.read_text()) if path.exists() else {}
+    figures[name] = round(seconds, 2)
+    path.write_text(json.dumps(figures, indent=2, sort_keys=True))
+
+
+def open_ready(page, server_url: str) -> float:
+    """Opens the page and waits for "ready"; returns the seconds it took."""
+    started = time.perf_counter()
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    return time.perf_counter() - started
+
+
+def start_training(page, epochs: int) -> None:
+    page.get_by_test_id("epochs").fill(str(epochs))
+    page.get_by_test_id("train").click()
+    wait_for_state(page, ("training", "done"))
+
+
+def draw_strokes(page) -> None:
+    """A rough trouser shape drawn with the mouse: two long legs joined at the top."""
+    canvas = page.get_by_test_id("canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    for path in ([(0.35, 0.15), (0.3, 0.5), (0.28, 0.9)],
+                 [(0.65, 0.15), (0.7, 0.5), (0.72, 0.9)],
+                 [(0.35, 0.15), (0.65, 0.15)]):
+        page.mouse.move(*at(*path[0]))
+        page.mouse.down()
+        for point in path[1:]:
+            page.mouse.move(*at(*point), steps=8)
+        page.mouse.up()
+
+
+def prediction_values(page) -> list[str]:
+    return page.locator("[data-testid=prediction] li .value").all_inner_texts()
+
+
+def wait_for_prediction(page, timeout: float = 30_000) -> str:
+    """Waits until the prediction shows a top class; returns its name."""
+    top = page.locator("[data-testid=prediction] li.top")
+    top.wait_for(state="visible", timeout=timeout)
+    return top.locator(".name").inner_text()
+
+
+def epoch_rows(page) -> int:
+    return page.get_by_test_id("epoch-row").count()
+
+
+def last_test_accuracy(page) -> float:
+    cells = page.get_by_test_id("epoch-row").last.locator("td").all_inner_texts()
+    return float(cells[4].rstrip("%")) / 100
+
+
+def error_banner(page):
+    return page.locator("#error")
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_page_reaches_ready_without_console_errors(page, server_url, small_data_page,
+                                                   console_errors, artifacts_dir):
+    seconds = open_ready(page, server_url)
+    record_timing(artifacts_dir, "page_start_to_ready_s", seconds)
+    timings = page.evaluate("({...window.glassnet.timings})")
+    record_timing(artifacts_dir, "python_loaded_in_page_s", (timings["python"] - timings["start"]) / 1000)
+
+    assert "Ready" in page.get_by_test_id("status").inner_text()
+    assert "600 training images" in page.locator("#data-summary").inner_text()
+    assert page.get_by_test_id("train").is_enabled()
+    assert not error_banner(page).is_visible()
+    # The presets came from webapi.presets() and fill the form.
+    page.get_by_test_id("preset").select_option("seed")
+    assert page.locator("#optimizer").input_value() == "sgd"
+    page.get_by_test_id("preset").select_option("default")
+    page.screenshot(path=str(artifacts_dir / "ready.png"), full_page=True)
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet, portrait
+    page.screenshot(path=str(artifacts_dir / "ready-tablet.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_one_epoch_on_small_data_shows_a_row_and_learns(page, server_url, small_data_page,
+                                                        console_errors, artifacts_dir):
+    open_ready(page, server_url)
+    started = time.perf_counter()
+    start_training(page, epochs=1)
+    wait_for_state(page, "done")
+    record_timing(artifacts_dir, "small_data_one_epoch_click_to_done_s", time.perf_counter() - started)
+
+    assert epoch_rows(page) == 1
+    assert last_test_accuracy(page) > 0.5  # chance is 10%; the generated classes are easy
+    assert "Done" in page.get_by_test_id("status").inner_text()
+    # The gallery shows test images with guesses once a model exists.
+    page.locator("#gallery .tile").first.wait_for()
+    assert page.locator("#gallery .tile").count() == 12
+    assert console_errors == []
+
+
+def test_pause_resume_and_stop(page, server_url, small_data_page, console_errors, artifacts_dir):
+    open_ready(page, server_url)
+    start_training(page, epochs=200)
+    page.get_by_test_id("epoch-row").first.wait_for()
+    page.screenshot(path=str(artifacts_dir / "training.png"), full_page=True)
+
+    page.get_by_test_id("pause").click()
+    wait_for_state(page, "paused")
+    assert page.get_by_test_id("pause").inner_text() == "Resume"
+    rows = epoch_rows(page)
+    page.wait_for_timeout(1500)  # an epoch takes well under that here
+    assert epoch_rows(page) == rows, "training went on while paused"
+
+    page.get_by_test_id("pause").click()
+    wait_for_state(page, "training")
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=epoch-row]').length > {rows}")
+
+    page.get_by_test_id("stop").click()
+    wait_for_state(page, "done")
+    rows = epoch_rows(page)
+    page.wait_for_timeout(1000)
+    assert epoch_rows(page) == rows, "training went on after Stop"
+    assert "Stopped" in page.get_by_test_id("status").inner_text()
+    assert page.get_by_test_id("train").is_enabled()
+    assert console_errors == []
+
+
+def test_drawing_predicts_also_while_training(page, server_url, small_data_page, manifest,
+                                              console_errors, artifacts_dir):
+    open_ready(page, server_url)
+    if manifest.get("model"):
+        # The pretrained model answers before any training.
+        draw_strokes(page)
+        assert wait_for_prediction(page)
+        page.get_by_test_id("clear").click()
+        page.locator("#prediction-empty").wait_for()
+
+    start_training(page, epochs=200)
+    page.get_by_test_id("epoch-row").first.wait_for()
+    started = time.perf_counter()
+    draw_strokes(page)
+    name = wait_for_prediction(page)
+    record_timing(artifacts_dir, "prediction_while_training_s", time.perf_counter() - started)
+    assert page.evaluate(STATE) == "training", "the prediction should not need training to end"
+    assert name in page.locator("[data-testid=prediction] .name").all_inner_texts()
+    # The model's 28x28 input is shown and is not blank.
+    lit = page.evaluate("""() => {
+        const c = document.getElementById('model-input');
+        const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+        let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 64) n++;
+        return n; }""")
+    assert lit > 20
+    page.screenshot(path=str(artifacts_dir / "prediction.png"), full_page=True)
+    page.get_by_test_id("stop").click()
+    wait_for_state(page, "done")
+
+    # Clear empties the prediction; "Draw an example" gives one without a pointer.
+    page.get_by_test_id("clear").click()
+    page.locator("#prediction-empty").wait_for()
+    page.locator("#draw-example").click()
+    assert wait_for_prediction(page)
+    assert console_errors == []
+
+
+def test_saved_model_loads_and_predicts_the_same(page, server_url, small_data_page, tmp_path,
+                                                 console_errors):
+    open_ready(page, server_url)
+    start_training(page, epochs=1)
+    wait_for_state(page, "done")
+    page.locator("#draw-example").click()
+    wait_for_prediction(page)
+    page.wait_for_timeout(300)  # let any in-flight prediction settle
+    before = prediction_values(page)
+
+    with page.expect_download() as download_info:
+        page.locator("#save-model").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    assert saved.suffix == ".npz" and saved.stat().st_size > 1000
+
+    # A different model (another seed, more epochs) predicts differently...
+    page.locator("#seed").fill("7")
+    start_training(page, epochs=3)
+    wait_for_state(page, "done")
+    page.wait_for_function(
+        "before => JSON.stringify([...document.querySelectorAll('[data-testid=prediction] li .value')]"
+        ".map(e => e.textContent)) !== JSON.stringify(before)", arg=before)
+
+    # ...and loading the saved file brings the first one back.
+    page.locator("#model-file").set_input_files(str(saved))
+    page.wait_for_function("document.getElementById('model-summary').textContent.includes('.npz')")
+    page.wait_for_function(
+        "before => JSON.stringify([...document.querySelectorAll('[data-testid=prediction] li .value')]"
+        ".map(e => e.textContent)) === JSON.stringify(before)", arg=before)
+    assert not error_banner(page).is_visible()
+    assert console_errors == []
+
+
+def test_a_bad_model_file_gives_a_clear_message(page, server_url, small_data_page, tmp_path):
+    open_ready(page, server_url)
+    bad = tmp_path / "not-a-model.npz"
+    bad.write_bytes(b"this is not a numpy file")
+    page.locator("#model-file").set_input_files(str(bad))
+    error_banner(page).wait_for()
+    assert error_banner(page).locator("#error-hint").inner_text()
+    assert page.evaluate(STATE) == "ready"
+
+
+def test_truncated_data_file_shows_an_error_and_the_page_stays_usable(
+        page, context, server_url, small_data_dir, console_errors):
+    files = make_dataset()
+    raw = gzip.decompress(files["train_images"])
+    files["train_images"] = gzip.compress(raw[: len(raw) // 2])
+    route_dataset(context, files)
+    open_ready(page, server_url)
+
+    banner = error_banner(page)
+    assert banner.is_visible()
+    text = banner.inner_text().lower()
+    assert "train" in text and "image" in text, text
+    assert banner.locator("#error-hint").inner_text()
+    assert page.get_by_test_id("train").is_disabled()
+
+    # Good copies picked from the computer (a USB stick) make the page work.
+    page.locator("#data-files").set_input_files([str(small_data_dir / n) for n in DATA_FILES.values()])
+    page.wait_for_function("document.getElementById('data-summary').textContent.includes('600')")
+    assert not banner.is_visible()
+    start_training(page, epochs=1)
+    wait_for_state(page, "done")
+    assert epoch_rows(page) == 1
+    # Only the console errors of the failed fetch-and-parse are expected: none.
+    assert console_errors == []
+
+
+def test_picking_only_some_data_files_says_which_are_missing(page, server_url, small_data_page,
+                                                            small_data_dir):
+    open_ready(page, server_url)
+    page.locator("#data-files").set_input_files([str(small_data_dir / DATA_FILES["train_images"])])
+    error_banner(page).wait_for()
+    assert "test labels" in error_banner(page).inner_text()
+    assert page.evaluate(STATE) == "ready"
+
+
+def test_bad_setting_gives_a_message_not_a_run(page, server_url, small_data_page):
+    open_ready(page, server_url)
+    page.locator("#hidden").fill("256,lots")
+    page.get_by_test_id("train").click()
+    error_banner(page).wait_for()
+    assert "Hidden layers" in error_banner(page).inner_text()
+    assert page.evaluate(STATE) == "ready"
+    page.locator("#hidden").fill("64")
+    page.get_by_test_id("learning-rate").fill("-1")
+    page.get_by_test_id("train").click()
+    page.wait_for_function("document.getElementById('error-message').textContent.includes('learning rate')")
+    assert page.evaluate(STATE) == "ready"
+
+
+def test_a_crashed_worker_is_reported_and_can_be_reloaded(page, server_url, small_data_page):
+    open_ready(page, server_url)
+    # What the browser does when the worker dies (e.g. out of memory): an error event.
+    page.evaluate("glassnet.bridge.worker.dispatchEvent(new ErrorEvent('error', {message: 'out of memory'}))")
+    page.wait_for_function(f"{STATE} === 'error'")
+    assert "out of memory" in error_banner(page).inner_text()
+    page.locator("#reload-worker").click()
+    wait_for_state(page, "ready")
+    start_training(page, epochs=1)
+    wait_for_state(page, "done")
+    assert epoch_rows(page) == 1
+
+
+def test_opened_as_a_file_it_says_how_to_serve_it(page, dist_dir):
+    page.goto((dist_dir / "index.html").as_uri())
+    warning = page.locator("#file-warning")
+    warning.wait_for()
+    assert "python build.py serve" in warning.inner_text()
+    assert page.evaluate(STATE) == "error"
+
+
+@pytest.mark.browser_context_args(service_workers="allow")
+def test_reload_works_offline_after_the_first_visit(context, page, server_url, manifest,
+                                                     console_errors, artifacts_dir):
+    # No routes here: the service worker's own requests must reach the real server.
+    open_ready(page, server_url)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=120_000)
+    page.wait_for_function(
+        "navigator.serviceWorker.ready.then(r => r.active && r.active.state === 'activated')",
+        timeout=120_000)
+
+    context.set_offline(True)
+    # The network is really gone for the page and its service worker: a file the cache does
+    # not hold cannot be fetched.
+    reached = page.evaluate("fetch('./not-cached-probe.txt').then(() => true, () => false)")
+    assert reached is False
+    console_errors.clear()  # the probe's own failed fetch
+    started = time.perf_counter()
+    page.reload()
+    wait_for_state(page, "ready")
+    record_timing(artifacts_dir, "offline_reload_to_ready_s", time.perf_counter() - started)
+    assert not error_banner(page).is_visible(), error_banner(page).inner_text()
+    if manifest.get("data"):
+        assert "training images" in page.locator("#data-summary").inner_text()
+    page.screenshot(path=str(artifacts_dir / "offline-ready.png"))
+    context.set_offline(False)
+    assert console_errors == []
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_one_epoch_on_real_fashion_mnist_reaches_80_percent(page, route_data, real_data_dir,
+                                                             server_url, artifacts_dir):
+    route_data({key: (real_data_dir / name).read_bytes() for key, name in DATA_FILES.items()})
+    open_ready(page, server_url)
+    assert "60,000 training images" in page.locator("#data-summary").inner_text()
+    page.get_by_test_id("preset").select_option("default")
+    start_training(page, epochs=1)
+    wait_for_state(page, "done", timeout=300_000)
+    seconds = float(page.get_by_test_id("epoch-row").last.locator("td").nth(5).inner_text())
+    accuracy = last_test_accuracy(page)
+    record_timing(artifacts_dir, "real_data_epoch_s", seconds)
+    record_timing(artifacts_dir, "real_data_epoch_test_accuracy", accuracy)
+    page.screenshot(path=str(artifacts_dir / "real-data-epoch.png"), full_page=True)
+    assert accuracy >= 0.80
