@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--schedule", choices=["constant", "step", "cosine"])
     t.add_argument("--batchnorm", action=argparse.BooleanOptionalAction, default=None)
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
+    t.add_argument("--shift", type=int, help="with --augment: shift images by up to this many pixels")
+    t.add_argument("--label-smoothing", type=float)
+    t.add_argument("--warmup-epochs", type=float)
     t.add_argument("--clip", type=float, help="clip the gradient norm to this (0: off)")
     t.add_argument("--val-split", type=float, help="hold out this fraction of training data "
                    "and report on it instead of the test set")
@@ -71,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config_overrides(args: argparse.Namespace) -> dict[str, Any]:
     names = ["preset", "layers", "activation", "optimizer", "lr", "batch_size", "epochs", "dropout",
-             "weight_decay", "schedule", "batchnorm", "augment", "clip", "val_split", "seed"]
+             "weight_decay", "schedule", "batchnorm", "augment", "shift", "label_smoothing",
+             "warmup_epochs", "clip", "val_split", "seed"]
     return {name: getattr(args, name) for name in names}
 
 
