@@ -84,6 +84,8 @@ class Trainer:
         self.history: list[dict[str, Any]] = []
         self._stop_requested = False
         self._elapsed = 0.0
+        self._step_batches: Iterator[tuple[np.ndarray, np.ndarray]] | None = None
+        self.last_outputs: list[np.ndarray] = []
         # Separate streams, so adding augmentation does not change the shuffling order.
         self._shuffle_rng, self._augment_rng = np.random.default_rng(config.seed + 1).spawn(2)
 
@@ -101,10 +103,18 @@ class Trainer:
         return self.base_lr * schedule_factor(c.schedule, self.step, self.total_steps,
                                               self.warmup_steps, step_every=self.steps_per_epoch * 10)
 
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """One mini-batch: forward, loss, backward, update. Returns (loss, logits)."""
+    def train_step(self, x: np.ndarray, y: np.ndarray,
+                   keep_outputs: bool = False) -> tuple[float, np.ndarray]:
+        """One mini-batch: forward, loss, backward, update. Returns (loss, logits).
+
+        With ``keep_outputs`` every layer's output stays in ``last_outputs`` (the step-by-step view).
+        """
         c, model = self.config, self.model
-        logits = model.forward(x, training=True)
+        if keep_outputs:
+            self.last_outputs = model.forward_all(x, training=True)
+            logits = self.last_outputs[-1]
+        else:
+            logits = model.forward(x, training=True)
         loss, grad = softmax_cross_entropy(logits, y, c.label_smoothing)
         l2 = c.weight_decay if c.optimizer != "adamw" else 0.0
         if l2:
@@ -119,6 +129,17 @@ class Trainer:
         self.optimizer.step()
         self.step += 1
         return loss, logits
+
+    def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The next mini-batch for step-by-step mode, from its own endless shuffled passes."""
+        for _ in range(2):
+            if self._step_batches is None:
+                self._step_batches = self._epoch_batches()
+            try:
+                return next(self._step_batches)
+            except StopIteration:
+                self._step_batches = None
+        raise RuntimeError("the training set is empty")
 
     def events(self) -> Iterator[dict[str, Any]]:
         c, d = self.config, self.data

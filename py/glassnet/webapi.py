@@ -33,6 +33,21 @@ load_model(data) -> {"architecture": [...], "config": {...}, "parameters": int}
 
 Events are the ones of ``glassnet.train`` (see its docstring): "batch", "epoch", "done",
 "stopped", "error".
+
+Glass-box views (all computed here, none in JS):
+weights(limit: int = 64) -> {"units", "shown", "scale", "weights": shown x 784 floats}
+inspect_input(pixels=None, width=0, height=0, channels=4, test_index=None, target=None)
+    -> {"input": [784], "probabilities": [10], "top", "target", "saliency": [784],
+        "activations": [{"index", "type", "values": [...]}], "label": true label or None}
+confusion_cell(true: int, predicted: int, limit: int = 24) -> {"items": [gallery items]}
+mistakes(limit: int = 12) -> {"items": [gallery items, most confident wrong first]}
+    both use the predictions of the last evaluate() (run it first).
+step(config: dict | None = None) -> one mini-batch of the current run trained and reported per
+    layer (see glassbox.inspect_step); starts a run from config only when there is none (call
+    start() first for a fresh one). A diverged step carries "error": {"message", "hint"}.
+add_example(pixels, width, height, channels, label) -> {"examples": count}
+fine_tune(steps: int = 10, lr: float = 0.001) -> {"losses": [...], "examples": count}
+clear_examples() -> {"examples": 0}
 """
 
 from __future__ import annotations
@@ -43,8 +58,8 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, backend
-from .data import CLASS_NAMES, Dataset, dataset_from_bytes
+from . import __version__, backend, glassbox
+from .data import CLASS_NAMES, Dataset, dataset_from_bytes, to_float
 from .drawing import drawing_to_input
 from .errors import ConfigError, DataError, ModelFileError
 from .layers import Sequential
@@ -52,7 +67,7 @@ from .losses import softmax
 from .modelio import load_model as _load_model
 from .modelio import save_model as _save_model
 from .presets import PRESETS, make_config
-from .train import Trainer, evaluate as _evaluate
+from .train import Trainer, evaluate as _evaluate, predict_proba
 
 
 class _Session:
@@ -64,6 +79,10 @@ class _Session:
         self.config: dict[str, Any] = {}
         self.trainer: Trainer | None = None
         self.events: Any = None
+        self.predictions: np.ndarray | None = None  # of the last evaluate(), for the mistake views
+        self.probabilities: np.ndarray | None = None
+        self.examples: list[np.ndarray] = []  # the user's own drawings, as model inputs
+        self.example_labels: list[int] = []
 
 
 _s = _Session()
@@ -169,11 +188,7 @@ def _require_model() -> Sequential:
 
 def predict_drawing(pixels: Any, width: int, height: int, channels: int = 4) -> dict[str, Any]:
     model = _require_model()
-    raw = np.frombuffer(_as_bytes(pixels), dtype=np.uint8)
-    if raw.size != width * height * channels:
-        raise ConfigError(f"expected {width}x{height}x{channels} pixels, got {raw.size} values")
-    image = raw.reshape(height, width, channels) if channels > 1 else raw.reshape(height, width)
-    x = drawing_to_input(image)
+    x = _drawing_input(pixels, int(width), int(height), int(channels))
     probs = softmax(model.forward(x[None, :], training=False))[0]
     top = int(np.argmax(probs))
     return {"probabilities": _plain(probs.astype(float)), "top": top, "label": CLASS_NAMES[top],
@@ -187,18 +202,27 @@ def gallery(count: int = 12, seed: int = 0) -> dict[str, Any]:
     images, labels = _s.data.test_images, _s.data.test_labels
     rng = np.random.default_rng(seed)
     index = rng.choice(len(labels), size=min(count, len(labels)), replace=False)
-    x = images[index].reshape(len(index), -1)
-    probs = softmax(model.forward(x.astype(np.float32) / 255.0, training=False))
-    items = [{"index": int(i), "image": x[k].tolist(), "label": int(labels[i]),
-              "prediction": int(np.argmax(probs[k])), "confidence": float(probs[k].max())}
-             for k, i in enumerate(index)]
-    return {"items": items}
+    return {"items": _items(model, index)}
+
+
+def _items(model: Sequential, index: np.ndarray) -> list[dict[str, Any]]:
+    """Test images with the model's prediction, as the gallery and mistake views show them."""
+    if len(index) == 0:
+        return []
+    x = _s.data.test_images[index].reshape(len(index), -1)
+    probs = softmax(model.forward(to_float(x), training=False))
+    return [{"index": int(i), "image": x[k].tolist(), "label": int(_s.data.test_labels[i]),
+             "prediction": int(np.argmax(probs[k])), "confidence": float(probs[k].max())}
+            for k, i in enumerate(index)]
 
 
 def evaluate() -> dict[str, Any]:
     if _s.data is None:
         raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
-    result = _evaluate(_require_model(), _s.data.test_images, _s.data.test_labels)
+    model = _require_model()
+    result = _evaluate(model, _s.data.test_images, _s.data.test_labels)
+    _s.predictions = result["predictions"]
+    _s.probabilities = predict_proba(model, to_float(_s.data.test_images))
     return _plain({"test_loss": result["loss"], "test_accuracy": result["accuracy"],
                    "per_class_accuracy": result["per_class_accuracy"],
                    "confusion": result["confusion"]})
@@ -214,3 +238,94 @@ def load_model(data: Any) -> dict[str, Any]:
     _s.trainer, _s.events = None, None
     return _plain({"architecture": _architecture(model), "config": _s.config,
                    "parameters": model.parameter_count()})
+
+
+def weights(limit: int = 64) -> dict[str, Any]:
+    view = glassbox.first_layer_weights(_require_model(), int(limit))
+    view["weights"] = np.round(view["weights"], 5).tolist()
+    return view
+
+
+def _drawing_input(pixels: Any, width: int, height: int, channels: int) -> np.ndarray:
+    raw = np.frombuffer(_as_bytes(pixels), dtype=np.uint8)
+    if raw.size != width * height * channels:
+        raise ConfigError(f"expected {width}x{height}x{channels} pixels, got {raw.size} values")
+    image = raw.reshape(height, width, channels) if channels > 1 else raw.reshape(height, width)
+    return drawing_to_input(image)
+
+
+def inspect_input(pixels: Any = None, width: int = 0, height: int = 0, channels: int = 4,
+                  test_index: int | None = None, target: int | None = None) -> dict[str, Any]:
+    model = _require_model()
+    label = None
+    if test_index is not None:
+        if _s.data is None:
+            raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+        if not 0 <= int(test_index) < len(_s.data.test_labels):
+            raise ConfigError(f"test image {test_index} does not exist")
+        x = to_float(_s.data.test_images[int(test_index)][None])[0]
+        label = int(_s.data.test_labels[int(test_index)])
+    else:
+        x = _drawing_input(pixels, int(width), int(height), int(channels))
+    layers = glassbox.activations(model, x)
+    probs = softmax(layers[-1]["values"][None, :])[0]
+    grad, chosen = glassbox.saliency(model, x, target)
+    return _plain({"input": np.round(x, 4), "probabilities": probs, "top": int(np.argmax(probs)),
+                   "target": chosen, "saliency": grad, "activations": layers, "label": label})
+
+
+def _require_predictions() -> np.ndarray:
+    if _s.predictions is None or _s.data is None or len(_s.predictions) != len(_s.data.test_labels):
+        raise ConfigError("no evaluation yet", hint="Evaluate the model on the test set first.")
+    return _s.predictions
+
+
+def confusion_cell(true: int, predicted: int, limit: int = 24) -> dict[str, Any]:
+    index = glassbox.cell_examples(_require_predictions(), _s.data.test_labels, int(true),
+                                   int(predicted), int(limit))
+    return {"items": _items(_require_model(), index)}
+
+
+def mistakes(limit: int = 12) -> dict[str, Any]:
+    _require_predictions()
+    index = glassbox.mistakes(_s.probabilities, _s.data.test_labels, int(limit))
+    return {"items": _items(_require_model(), index)}
+
+
+def step(config: Any = None) -> dict[str, Any]:
+    if _s.trainer is None:
+        start(config)
+    trainer = _s.trainer
+    x, y = trainer.next_batch()
+    with np.errstate(over="ignore", invalid="ignore"):
+        report = glassbox.inspect_step(trainer, x, y)
+    if not np.isfinite(report["loss"]):
+        report["error"] = {"message": f"the loss became {report['loss']} at step {trainer.step + 1}",
+                           "hint": "Lower the learning rate, or press Reset."}
+    return _plain(report)
+
+
+def add_example(pixels: Any, width: int, height: int, channels: int, label: int) -> dict[str, Any]:
+    if not 0 <= int(label) < len(CLASS_NAMES):
+        raise ConfigError(f"label {label} is not a class (0-9)")
+    x = _drawing_input(pixels, int(width), int(height), int(channels))
+    if not x.any():
+        raise ConfigError("the drawing is empty", hint="Draw something first.")
+    _s.examples.append(x)
+    _s.example_labels.append(int(label))
+    return {"examples": len(_s.examples)}
+
+
+def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
+    model = _require_model()
+    if not _s.examples:
+        raise ConfigError("no examples to learn from", hint="Draw one and add it with a label.")
+    replay = (_s.data.train_images, _s.data.train_labels) if _s.data is not None else None
+    losses = glassbox.fine_tune(model, np.stack(_s.examples), np.array(_s.example_labels),
+                                int(steps), float(lr), replay)
+    return _plain({"losses": losses, "examples": len(_s.examples)})
+
+
+def clear_examples() -> dict[str, Any]:
+    _s.examples, _s.example_labels = [], []
+    return {"examples": 0}

@@ -48,9 +48,9 @@ def draw_strokes(page) -> None:
     """A rough trouser shape drawn with the mouse: two long legs joined at the top."""
     canvas = page.get_by_test_id("canvas")
     canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
 
     def at(fx: float, fy: float) -> tuple[float, float]:
+        box = canvas.bounding_box()  # again each time: the page may have moved
         return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
 
     for path in ([(0.35, 0.15), (0.3, 0.5), (0.28, 0.9)],
@@ -107,6 +107,8 @@ def test_page_reaches_ready_without_console_errors(page, server_url, small_data_
     page.get_by_test_id("preset").select_option("default")
     page.screenshot(path=str(artifacts_dir / "ready.png"), full_page=True)
     page.set_viewport_size({"width": 768, "height": 1024})  # a tablet, portrait
+    page.wait_for_timeout(300)  # charts follow their boxes' new size
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
     page.screenshot(path=str(artifacts_dir / "ready-tablet.png"), full_page=True)
     assert console_errors == []
 
@@ -141,6 +143,11 @@ def test_pause_resume_and_stop(page, server_url, small_data_page, console_errors
     page.wait_for_timeout(1500)  # an epoch takes well under that here
     assert epoch_rows(page) == rows, "training went on while paused"
 
+    # The learning rate can change mid-run (from the next batch on).
+    page.get_by_test_id("learning-rate").fill("0.0005")
+    page.get_by_test_id("learning-rate").press("Enter")
+    page.wait_for_function("document.querySelector('[data-testid=status]').textContent.includes('0.0005')")
+
     page.get_by_test_id("pause").click()
     wait_for_state(page, "training")
     page.wait_for_function(f"document.querySelectorAll('[data-testid=epoch-row]').length > {rows}")
@@ -152,6 +159,10 @@ def test_pause_resume_and_stop(page, server_url, small_data_page, console_errors
     assert epoch_rows(page) == rows, "training went on after Stop"
     assert "Stopped" in page.get_by_test_id("status").inner_text()
     assert page.get_by_test_id("train").is_enabled()
+
+    page.locator("#reset").click()
+    wait_for_state(page, "ready")
+    assert epoch_rows(page) == 0
     assert console_errors == []
 
 
@@ -262,13 +273,33 @@ def test_truncated_data_file_shows_an_error_and_the_page_stays_usable(
     assert console_errors == []
 
 
-def test_picking_only_some_data_files_says_which_are_missing(page, server_url, small_data_page,
-                                                            small_data_dir):
+def drop_files(page, folder: Path, names: list[str]) -> None:
+    """Drops files on the drop zone the way a browser does: a drop event with a DataTransfer."""
+    files = [{"name": n, "bytes": list((folder / n).read_bytes())} for n in names]
+    page.evaluate("""files => {
+        const dt = new DataTransfer();
+        for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+        document.getElementById('drop-zone').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""", files)
+
+
+def test_dropped_data_files_are_matched_by_name(page, server_url, small_data_page, small_data_dir):
     open_ready(page, server_url)
-    page.locator("#data-files").set_input_files([str(small_data_dir / DATA_FILES["train_images"])])
+    drop_files(page, small_data_dir, [DATA_FILES["train_images"]])
     error_banner(page).wait_for()
     assert "test labels" in error_banner(page).inner_text()
     assert page.evaluate(STATE) == "ready"
+
+    # All four (in any order) replace the data; a different data set would show its size.
+    other = make_dataset(n_train=300, n_test=100, seed=3)
+    folder = small_data_dir.parent / "other-data"
+    folder.mkdir(exist_ok=True)
+    for key, name in DATA_FILES.items():
+        (folder / name).write_bytes(other[key])
+    drop_files(page, folder, sorted(DATA_FILES.values()))
+    page.wait_for_function("document.getElementById('data-summary').textContent.includes('300 training')")
+    assert not error_banner(page).is_visible()
 
 
 def test_bad_setting_gives_a_message_not_a_run(page, server_url, small_data_page):
@@ -296,6 +327,15 @@ def test_a_crashed_worker_is_reported_and_can_be_reloaded(page, server_url, smal
     start_training(page, epochs=1)
     wait_for_state(page, "done")
     assert epoch_rows(page) == 1
+
+
+def test_a_missing_glassnet_wheel_is_reported(page, context, server_url, small_data_page):
+    # loadPackage does not throw for a bad wheel; the page must notice anyway.
+    context.route(re.compile(r".*/wheels/.*\\.whl$"), lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(server_url)
+    page.wait_for_function(f"{STATE} === 'error'", timeout=60_000)
+    text = error_banner(page).inner_text()
+    assert "glassnet" in text and "build.py" in text, text
 
 
 def test_opened_as_a_file_it_says_how_to_serve_it(page, dist_dir):

@@ -1,0 +1,121 @@
+"""What the glass-box views show, computed by the same code that trains: weights as pictures,
+activations, saliency, mistakes, one inspected mini-batch at a time, and fine-tuning on drawings.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .data import to_float
+from .layers import Dense, Sequential
+from .losses import softmax, softmax_cross_entropy
+from .optim import Adam
+
+
+def first_layer_weights(model: Sequential, limit: int = 64) -> dict[str, Any]:
+    """Each first-layer unit's 784 incoming weights, as (units, 784), and one symmetric scale.
+
+    One scale for all units keeps pictures comparable: a faint unit really has small weights.
+    """
+    dense = next(layer for layer in model.layers if isinstance(layer, Dense))
+    weights = dense.W[:, :limit].T
+    return {"units": int(dense.outputs), "shown": int(weights.shape[0]),
+            "scale": float(np.abs(weights).max()) if weights.size else 0.0, "weights": weights}
+
+
+def activations(model: Sequential, x: np.ndarray) -> list[dict[str, Any]]:
+    """Every layer's output for one input row (evaluation mode), with the layer it came from."""
+    outs = model.forward_all(x.reshape(1, -1).astype(np.float32), training=False)
+    return [{"index": i, "type": layer.kind, "values": out[0]}
+            for i, (layer, out) in enumerate(zip(model.layers, outs))]
+
+
+def saliency(model: Sequential, x: np.ndarray, target: int | None = None) -> tuple[np.ndarray, int]:
+    """Gradient of one class's score (its logit) with respect to the input pixels.
+
+    Large magnitudes mark the pixels whose change would move that score most. The class defaults
+    to the predicted one. Parameter gradients are overwritten, which is harmless between steps.
+    """
+    row = x.reshape(1, -1).astype(np.float32)
+    logits = model.forward(row, training=False)
+    target = int(np.argmax(logits[0])) if target is None else int(target)
+    seed = np.zeros_like(logits)
+    seed[0, target] = 1.0
+    return model.backward(seed, need_input_grad=True)[0], target
+
+
+def mistakes(probabilities: np.ndarray, labels: np.ndarray, limit: int = 12) -> np.ndarray:
+    """Indices of wrong predictions, most confident first."""
+    predictions = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predictions != labels)
+    confidence = probabilities[wrong, predictions[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")][:limit]
+
+
+def cell_examples(predictions: np.ndarray, labels: np.ndarray, true: int, predicted: int,
+                  limit: int = 24) -> np.ndarray:
+    """Indices of test images in one confusion-matrix cell (true class row, predicted column)."""
+    return np.flatnonzero((labels == true) & (predictions == predicted))[:limit]
+
+
+def _norm(a: np.ndarray) -> float:
+    return math.sqrt(float(np.vdot(a, a)))
+
+
+def inspect_step(trainer, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """Train on one mini-batch and report, per layer, what flowed forward and backward.
+
+    The update ratio ||delta w|| / ||w|| is the number to watch: around 1e-3 is healthy, far
+    below means learning has stalled (vanishing gradients), far above means it is unstable.
+    """
+    model = trainer.model
+    before = [p.copy() for p in model.params]
+    step_loss, logits = trainer.train_step(x, y, keep_outputs=True)
+    outs = trainer.last_outputs
+    layers, k = [], 0
+    for i, (layer, out) in enumerate(zip(model.layers, outs)):
+        params = []
+        for name, p, g in zip(layer.param_names, layer.params, layer.grads):
+            delta = _norm(p - before[k])
+            size = _norm(before[k])
+            params.append({"name": name, "shape": list(p.shape), "norm": size,
+                           "grad_norm": _norm(g), "update_norm": delta,
+                           "update_ratio": delta / size if size > 0 else None})
+            k += 1
+        layers.append({"index": i, "type": layer.kind, "output_mean": float(out.mean()),
+                       "output_std": float(out.std()),
+                       "output_zero_fraction": float(np.mean(out == 0)), "params": params})
+    return {"step": trainer.step, "loss": float(step_loss), "lr": trainer.optimizer.lr,
+            "batch_size": int(len(y)),
+            "batch_accuracy": float(np.mean(np.argmax(logits, axis=1) == y)),
+            "probabilities": softmax(outs[-1][:1])[0], "label": int(y[0]), "layers": layers}
+
+
+def fine_tune(model: Sequential, drawings: np.ndarray, labels: np.ndarray, steps: int = 10,
+              lr: float = 0.001, replay: tuple[np.ndarray, np.ndarray] | None = None,
+              seed: int = 0) -> list[float]:
+    """A few Adam steps on the user's own drawings (float rows in [0, 1]).
+
+    Mixing in a batch of real training images (``replay``) keeps the model from forgetting
+    everything else while it learns the new examples. Returns the loss on the drawings per step.
+    """
+    rng = np.random.default_rng(seed)
+    optimizer = Adam(model.params, model.grads, lr, decay=model.decay)
+    labels = labels.astype(np.int64)
+    losses = []
+    for _ in range(steps):
+        x, y = drawings.astype(np.float32), labels
+        if replay is not None and len(replay[1]):
+            idx = rng.choice(len(replay[1]), size=min(32, len(replay[1])), replace=False)
+            x = np.concatenate([x, to_float(replay[0][idx])])
+            y = np.concatenate([y, replay[1][idx].astype(np.int64)])
+        logits = model.forward(x, training=True)
+        _, grad = softmax_cross_entropy(logits, y)
+        model.backward(grad)
+        optimizer.step()
+        own = model.forward(drawings.astype(np.float32), training=False)
+        losses.append(softmax_cross_entropy(own, labels)[0])
+    return losses
