@@ -27,11 +27,20 @@ function line(label, stroke, extra = {}) {
   return { label, stroke, width: 2, spanGaps: true, points: { show: false }, ...extra };
 }
 
+function countValues(values) {
+  let n = 0;
+  for (const v of values) if (v !== null && v !== undefined) n += 1;
+  return n;
+}
+
+// From 0 to just past the last epoch, so a dot at the end is not cut in half.
+const epochRange = (u, min, max) => [0, Math.max(max ?? 1, 1) * 1.03 + 0.03];
+
 function dots(label, stroke, value) {
   return {
     label, stroke, width: 2, spanGaps: true, value,
     // Dots while there are few epochs; a plain line once they would crowd.
-    points: { show: (u, seriesIdx, i0, i1) => i1 - i0 < 40, size: 7, fill: stroke, stroke },
+    points: { show: (u, seriesIdx) => countValues(u.data[seriesIdx]) < 40, size: 7, fill: stroke, stroke },
   };
 }
 
@@ -48,7 +57,7 @@ export class Charts {
     const size = (el) => ({ width: Math.max(240, el.clientWidth - 8), height: 220 });
     this.loss = new uPlot({
       ...size(lossEl),
-      scales: { x: { time: false }, y: { range: (u, min, max) => [0, Math.max(max ?? 1, 0.1) * 1.05] } },
+      scales: { x: { time: false, range: epochRange }, y: { range: (u, min, max) => [0, Math.max(max ?? 1, 0.1) * 1.05] } },
       axes: [epochAxis(), { size: 48, values: (u, s) => s.map((v) => v.toFixed(2)) }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
@@ -62,7 +71,7 @@ export class Charts {
     this.accuracy = new uPlot({
       ...size(accuracyEl),
       scales: {
-        x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, 1)] },
+        x: { time: false, range: epochRange },
         // From a round tenth below the lowest accuracy up to 100%.
         y: { range: (u, min) => [min === null ? 0 : Math.max(0, Math.floor((min - 0.05) * 10) / 10), 1] },
       },
@@ -89,7 +98,7 @@ export class Charts {
     this.smoothed = null;
     this.lastPlotted = -Infinity;
     this.lossData = [[], [], [], []];
-    this.accuracyData = [[0], [null], [null]];
+    this.accuracyData = [[0, 1], [null, null], [null, null]];
     if (this.loss) this.redraw();
   }
 

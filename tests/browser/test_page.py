@@ -331,7 +331,7 @@ def test_a_crashed_worker_is_reported_and_can_be_reloaded(page, server_url, smal
 
 def test_a_missing_glassnet_wheel_is_reported(page, context, server_url, small_data_page):
     # loadPackage does not throw for a bad wheel; the page must notice anyway.
-    context.route(re.compile(r".*/wheels/.*\\.whl$"), lambda route: route.fulfill(status=404, body="gone"))
+    context.route(re.compile(r".*/wheels/[^/]+\.whl$"), lambda route: route.fulfill(status=404, body="gone"))
     page.goto(server_url)
     page.wait_for_function(f"{STATE} === 'error'", timeout=60_000)
     text = error_banner(page).inner_text()
