@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import shutil
 import sys
 import time
@@ -48,7 +49,7 @@ def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | N
     cache = cache or default_cache_dir()
     out = out.resolve()
     _check_replaceable(out)
-    staging = out.with_name(out.name + ".partial")
+    staging = out.with_name(f"{out.name}.partial-{os.getpid()}")  # own folder per build
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
@@ -57,9 +58,7 @@ def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | N
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    _swap_in(staging, out)
     info(f"built {out} (build {manifest['build']}, {len(manifest['files'])} files, "
          f"data: {'yes' if manifest['data'] else 'no'}, "
          f"model: {'yes' if manifest['model'] else 'no'}) "
@@ -100,6 +99,24 @@ def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
 
     return site.write_manifest(staging, pywheel.wheel_version(wheel), f"wheels/{wheel.name}",
                                data, model)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace `out` by `staging` with two renames, so `out` is never half-written."""
+    retired = out.with_name(f"{out.name}.old-{os.getpid()}")
+    try:
+        if out.exists():
+            out.rename(retired)
+        staging.rename(out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired.exists() and not out.exists():
+            retired.rename(out)  # put the previous build back
+        raise BuildError(f"could not move the new build into {out} ({exc.strerror})",
+                         "is another build running at the same time? Run the build again") \
+            from None
+    finally:
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def _step(title: str, func: Callable, *args):

@@ -104,7 +104,7 @@ def test_a_failed_build_exits_2_without_traceback_and_keeps_the_old_dist(tmp_pat
     assert "error:" in result.stderr and "what to do:" in result.stderr
     assert "Traceback" not in result.stderr
     assert (out / "index.html").read_text() == "old build"
-    assert not (tmp_path / "dist.partial").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "dist"]  # nothing left over
 
 
 def test_build_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path: Path) -> None:
