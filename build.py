@@ -278,6 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a disk or permission problem, not a bug in the build
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        print("  what to do: check that the path exists, is writable and the disk has space",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

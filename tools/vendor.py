@@ -26,8 +26,14 @@ DOWNLOAD_TIMEOUT_S = 10
 
 def _npm() -> str:
     npm = require_tool("npm", NPM_HINT)
-    if not shutil.which("node"):
-        raise BuildError("node not found on PATH (npm is there)", NPM_HINT)
+    node = require_tool("node", NPM_HINT)
+    version = run([node, "--version"], what="node --version", hint=NPM_HINT).stdout.strip()
+    try:
+        major = int(version.lstrip("v").split(".")[0])
+    except ValueError:
+        major = 0
+    if major < 18:
+        raise BuildError(f"Node.js {version or '(unknown version)'} is too old", NPM_HINT)
     return npm
 
 

@@ -296,8 +296,19 @@ def test_a_missing_subcommand_module_is_a_clear_error(capsys) -> None:
     assert "tools/nothing_here.py is missing" in capsys.readouterr().err
 
 
-def test_serve_needs_a_build_when_dist_is_missing(tmp_path: Path) -> None:
-    assert build.needs_build(tmp_path / "dist")
+def test_serve_rebuilds_only_when_dist_is_missing_or_older_than_sources(tmp_path: Path) -> None:
+    import os
+    import time
+
+    dist = tmp_path / "dist"
+    assert build.needs_build(dist)
+    dist.mkdir()
+    (dist / "manifest.json").write_text("{}")
+    os.utime(dist / "manifest.json", (0, 0))
+    assert build.needs_build(dist)
+    future = time.time() + 3600
+    os.utime(dist / "manifest.json", (future, future))
+    assert not build.needs_build(dist)
 
 
 def test_pytest_exit_5_counts_as_success_other_codes_pass_through(tmp_path: Path) -> None:
