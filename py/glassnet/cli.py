@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int)
     t.add_argument("--epochs", type=int)
     t.add_argument("--dropout", type=float)
+    t.add_argument("--input-dropout", type=float, help="dropout on the input pixels")
     t.add_argument("--weight-decay", type=float)
     t.add_argument("--schedule", choices=["constant", "step", "cosine"])
     t.add_argument("--batchnorm", action=argparse.BooleanOptionalAction, default=None)
@@ -74,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config_overrides(args: argparse.Namespace) -> dict[str, Any]:
     names = ["preset", "layers", "activation", "optimizer", "lr", "batch_size", "epochs", "dropout",
-             "weight_decay", "schedule", "batchnorm", "augment", "shift", "label_smoothing",
-             "warmup_epochs", "clip", "val_split", "seed"]
+             "input_dropout", "weight_decay", "schedule", "batchnorm", "augment", "shift",
+             "label_smoothing", "warmup_epochs", "clip", "val_split", "seed"]
     return {name: getattr(args, name) for name in names}
 
 

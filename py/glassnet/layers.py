@@ -262,13 +262,16 @@ _INIT_FOR = {"relu": "he", "leaky_relu": "he", "tanh": "glorot", "sigmoid": "glo
 
 def build_mlp(hidden: list[int], activation: str = "relu", dropout: float = 0.0,
               batchnorm: bool = False, seed: int = 0, inputs: int = 784, classes: int = 10,
-              dtype: Any = np.float32) -> Sequential:
-    """Dense -> [BatchNorm] -> activation -> [Dropout] per hidden size, then Dense to the classes."""
+              dtype: Any = np.float32, input_dropout: float = 0.0) -> Sequential:
+    """[Dropout on inputs], then Dense -> [BatchNorm] -> activation -> [Dropout] per hidden size,
+    then Dense to the classes."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
     root = np.random.default_rng(seed)
     init_rng, drop_seq = root.spawn(2)
     layers: list[Layer] = []
+    if input_dropout > 0:
+        layers.append(Dropout(input_dropout, drop_seq.spawn(1)[0]))
     width = inputs
     for size in hidden:
         layers.append(Dense(width, size, _INIT_FOR[activation], init_rng, dtype))

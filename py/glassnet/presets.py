@@ -22,6 +22,7 @@ class Config:
     activation: str = "relu"
     batchnorm: bool = False
     dropout: float = 0.0
+    input_dropout: float = 0.0  # dropout on the pixels themselves, a strong regulariser for MLPs
     optimizer: str = "adam"
     lr: float = 0.001
     momentum: float = 0.9
@@ -71,7 +72,7 @@ def make_config(overrides: dict[str, Any] | None = None) -> Config:
     try:
         config = Config(**values)
         config.layers = [int(n) for n in config.layers]
-        for name in ("dropout", "lr", "momentum", "weight_decay", "warmup_epochs", "clip",
+        for name in ("dropout", "input_dropout", "lr", "momentum", "weight_decay", "warmup_epochs", "clip",
                      "label_smoothing", "val_split"):
             setattr(config, name, float(getattr(config, name)))
         for name in ("batch_size", "epochs", "seed", "shift"):
@@ -99,8 +100,8 @@ def _validate(c: Config) -> None:
         bad(f"unknown schedule {c.schedule!r}; choose from {', '.join(SCHEDULES)}")
     if not 0 < c.lr <= 10:
         bad(f"learning rate must be in (0, 10], got {c.lr}")
-    if not 0 <= c.dropout < 1:
-        bad(f"dropout must be in [0, 1), got {c.dropout}")
+    if not 0 <= c.dropout < 1 or not 0 <= c.input_dropout < 1:
+        bad(f"dropout must be in [0, 1), got {c.dropout} (input {c.input_dropout})")
     if c.weight_decay < 0:
         bad(f"weight decay must be >= 0, got {c.weight_decay}")
     if not 1 <= c.batch_size <= 60000:

@@ -31,7 +31,8 @@ from .presets import Config
 
 
 def build_model(config: Config) -> Sequential:
-    return build_mlp(config.layers, config.activation, config.dropout, config.batchnorm, config.seed)
+    return build_mlp(config.layers, config.activation, config.dropout, config.batchnorm, config.seed,
+                     input_dropout=config.input_dropout)
 
 
 def build_optimizer(config: Config, model: Sequential) -> Optimizer:
