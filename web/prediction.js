@@ -54,6 +54,8 @@ export class PredictionView {
       row.classList.toggle('top', i === result.top);
     });
     this.container.dataset.top = result.label;
+    // Exact values for anyone comparing two models (the bars round to whole percents).
+    this.container.dataset.probabilities = JSON.stringify(result.probabilities);
     this.container.setAttribute('aria-label', `Guess: ${result.label}, ${Math.round(result.probabilities[result.top] * 100)}%`);
     paintImage(this.inputCanvas, result.input, 255);
   }
@@ -64,6 +66,7 @@ export class PredictionView {
     this.empty.hidden = false;
     this.list.hidden = true;
     delete this.container.dataset.top;
+    delete this.container.dataset.probabilities;
     paintImage(this.inputCanvas, new Float32Array(784), 255);
   }
 }

@@ -63,8 +63,9 @@ def draw_strokes(page) -> None:
         page.mouse.up()
 
 
-def prediction_values(page) -> list[str]:
-    return page.locator("[data-testid=prediction] li .value").all_inner_texts()
+def probabilities(page) -> str | None:
+    """The last prediction's exact probabilities (JSON text), as the page keeps them."""
+    return page.get_by_test_id("prediction").get_attribute("data-probabilities")
 
 
 def wait_for_prediction(page, timeout: float = 30_000) -> str:
@@ -211,7 +212,8 @@ def test_saved_model_loads_and_predicts_the_same(page, server_url, small_data_pa
     page.locator("#draw-example").click()
     wait_for_prediction(page)
     page.wait_for_timeout(300)  # let any in-flight prediction settle
-    before = prediction_values(page)
+    before = probabilities(page)
+    assert before
 
     with page.expect_download() as download_info:
         page.locator("#save-model").click()
@@ -223,16 +225,14 @@ def test_saved_model_loads_and_predicts_the_same(page, server_url, small_data_pa
     page.locator("#seed").fill("7")
     start_training(page, epochs=3)
     wait_for_state(page, "done")
-    page.wait_for_function(
-        "before => JSON.stringify([...document.querySelectorAll('[data-testid=prediction] li .value')]"
-        ".map(e => e.textContent)) !== JSON.stringify(before)", arg=before)
+    changed = ("before => document.querySelector('[data-testid=prediction]')"
+               ".dataset.probabilities !== before")
+    page.wait_for_function(changed, arg=before)
 
     # ...and loading the saved file brings the first one back.
     page.locator("#model-file").set_input_files(str(saved))
     page.wait_for_function("document.getElementById('model-summary').textContent.includes('.npz')")
-    page.wait_for_function(
-        "before => JSON.stringify([...document.querySelectorAll('[data-testid=prediction] li .value')]"
-        ".map(e => e.textContent)) === JSON.stringify(before)", arg=before)
+    page.wait_for_function(changed.replace("!==", "==="), arg=before)
     assert not error_banner(page).is_visible()
     assert console_errors == []
 
