@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 
 from tools import fmnist, pins, pretrain, pywheel, site, vendor  # noqa: E402
 from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
-from tools.util import BuildError, default_cache_dir, info, warn  # noqa: E402
+from tools.util import BuildError, default_cache_dir, info  # noqa: E402
 
 WEB = ROOT / "web"
 PY = ROOT / "py"

@@ -10,9 +10,11 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -21,7 +23,6 @@ from tools.fmnist import DEBIAN_DIR, has_all
 from tools.util import BuildError, info, run, warn
 
 CHROMIUM = Path(os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium"))
-BASE_PACKAGES = ("pytest", "tqdm", "numpy")
 
 
 def _version(name: str) -> str | None:
@@ -46,10 +47,21 @@ def _editable_from(py_dir: Path) -> bool:
     return path.resolve() == py_dir.resolve()
 
 
+def _declared_requirements(py_dir: Path) -> list[str]:
+    """Names of glassnet's dependencies plus its [test] extra, read from py/pyproject.toml."""
+    project = tomllib.loads((py_dir / "pyproject.toml").read_text())["project"]
+    requirements = project.get("dependencies", []) + \
+        project.get("optional-dependencies", {}).get("test", [])
+    return [re.match(r"[A-Za-z0-9._-]+", req).group(0) for req in requirements]
+
+
 def python_deps_ready(py_dir: Path) -> bool:
+    """True when the pinned tools, glassnet's declared requirements and glassnet itself
+    (editable, from this checkout) are installed: then pip need not run at all."""
     pinned = all(_version(req.split("==")[0]) == req.split("==")[1]
                  for req in pins.TEST_REQUIREMENTS)
-    return pinned and all(_version(name) for name in BASE_PACKAGES) and _editable_from(py_dir)
+    declared = all(_version(name) for name in _declared_requirements(py_dir))
+    return pinned and declared and _editable_from(py_dir)
 
 
 def ensure_python_deps(py_dir: Path) -> None:
