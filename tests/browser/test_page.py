@@ -106,6 +106,12 @@ def test_page_reaches_ready_without_console_errors(page, server_url, small_data_
     page.get_by_test_id("preset").select_option("seed")
     assert page.locator("#optimizer").input_value() == "sgd"
     page.get_by_test_id("preset").select_option("default")
+    # Every control has a name a screen reader can say (a label, aria-label or its text).
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('input, select, button, canvas:not(.chart canvas)')]
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                      && !el.textContent.trim())
+        .map(el => el.id || el.outerHTML.slice(0, 60))""")
+    assert unnamed == []
     page.screenshot(path=str(artifacts_dir / "ready.png"), full_page=True)
     page.set_viewport_size({"width": 768, "height": 1024})  # a tablet, portrait
     page.wait_for_timeout(300)  # charts follow their boxes' new size
@@ -118,7 +124,10 @@ def test_one_epoch_on_small_data_shows_a_row_and_learns(page, server_url, small_
                                                         console_errors, artifacts_dir):
     open_ready(page, server_url)
     started = time.perf_counter()
-    start_training(page, epochs=1)
+    # With the keyboard only: type the epochs, then Enter on the Train button.
+    page.get_by_test_id("epochs").fill("1")
+    page.get_by_test_id("train").focus()
+    page.keyboard.press("Enter")
     wait_for_state(page, "done")
     record_timing(artifacts_dir, "small_data_one_epoch_click_to_done_s", time.perf_counter() - started)
 
