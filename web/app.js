@@ -409,9 +409,9 @@ async function useDataFiles(fileList) {
   const files = [...fileList];
   if (await sendData(buffers)) {
     session.dataSource = { kind: 'files', files };
-    setStatus(readyText());
     refreshGallery();
   }
+  setStatus(readyText());
   updateButtons();
 }
 
