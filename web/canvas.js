@@ -41,7 +41,11 @@ export class DrawingPad {
   down(e) {
     if (e.button !== 0 && e.pointerType === 'mouse') return;
     e.preventDefault();
-    this.canvas.setPointerCapture?.(e.pointerId);
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch (_) {
+      // A pointer the browser no longer knows (e.g. already lifted): draw without capture.
+    }
     this.last = this.point(e);
     this.segment(this.last, this.last);
   }

@@ -210,6 +210,23 @@ def test_drawing_predicts_also_while_training(page, server_url, small_data_page,
     page.locator("#prediction-empty").wait_for()
     page.locator("#draw-example").click()
     assert wait_for_prediction(page)
+
+    # Touch and pen strokes go through the same pointer events (a pen's pressure included).
+    for kind in ("touch", "pen"):
+        page.get_by_test_id("clear").click()
+        page.locator("#prediction-empty").wait_for()
+        page.evaluate("""kind => {
+            const c = document.querySelector('[data-testid=canvas]');
+            const r = c.getBoundingClientRect();
+            const at = (type, fx, fy) => c.dispatchEvent(new PointerEvent(type, {
+                pointerId: 7, pointerType: kind, isPrimary: true, pressure: 0.7, button: 0,
+                bubbles: true, cancelable: true,
+                clientX: r.left + fx * r.width, clientY: r.top + fy * r.height}));
+            at('pointerdown', 0.5, 0.1);
+            for (let i = 1; i <= 20; i++) at('pointermove', 0.5 + 0.01 * i, 0.1 + 0.04 * i);
+            at('pointerup', 0.7, 0.9);
+        }""", kind)
+        assert wait_for_prediction(page)
     assert console_errors == []
 
 
