@@ -26,6 +26,7 @@ const session = {
   data: null, // {train, test, classes} once loaded
   dataSource: null, // {kind: 'site'} or {kind: 'files', files} so a reloaded worker can reload it
   modelBytes: null, // the last model loaded from a file or the site, for a reloaded worker
+  modelName: null, // where it came from, in words
   hasModel: false,
   classes: CLASS_NAMES,
   run: null, // {epochs, stepsPerEpoch} of the current training run
@@ -160,7 +161,7 @@ async function boot() {
 
   const model = await modelPromise;
   if (model && model.error) showError(model.error);
-  else if (model) await installModel(model, 'the pretrained model');
+  else if (model) await installModel(model, session.modelName ?? 'the pretrained model');
 
   setStatus('Reading the images…');
   const buffers = await dataPromise;
@@ -211,6 +212,7 @@ async function installModel(bytes, where) {
   try {
     const result = await bridge.request('loadModel', { bytes }, [bytes]);
     session.modelBytes = copy;
+    session.modelName = where;
     session.hasModel = true;
     $('model-summary').textContent = `Using ${where}: ${describeModel(result)}.`;
     return true;

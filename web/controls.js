@@ -44,7 +44,6 @@ function fromField(kind, id, raw) {
 }
 
 export class Controls {
-  /** @param {(config: object) => void} onPresetChange  told when a preset fills the form */
   constructor() {
     this.presets = {};
     this.preset = byId('preset');
