@@ -299,6 +299,20 @@ def test_truncated_data_file_shows_an_error_and_the_page_stays_usable(
     assert console_errors == []
 
 
+def test_a_site_built_without_data_asks_for_the_files(page, context, server_url):
+    def no_data(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=json.dumps({**response.json(), "data": None}),
+                      content_type="application/json")
+
+    context.route(re.compile(r".*/manifest\.json(\?.*)?$"), no_data)
+    open_ready(page, server_url)
+    assert "without the data set" in page.locator("#data-summary").inner_text()
+    assert "Fashion-MNIST files" in page.get_by_test_id("status").inner_text()
+    assert page.get_by_test_id("train").is_disabled()
+    assert not error_banner(page).is_visible()
+
+
 def drop_files(page, folder: Path, names: list[str]) -> None:
     """Drops files on the drop zone the way a browser does: a drop event with a DataTransfer."""
     files = [{"name": n, "bytes": list((folder / n).read_bytes())} for n in names]
