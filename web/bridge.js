@@ -58,6 +58,8 @@ export class Bridge {
   receive(message) {
     if (message.kind === 'event') {
       this.listeners.onEvent?.(message.event);
+    } else if (message.kind === 'events') {
+      for (const event of message.events) this.listeners.onEvent?.(event);
     } else if (message.kind === 'progress') {
       this.listeners.onProgress?.(message);
     } else if (message.kind === 'fatal') {

@@ -5,7 +5,8 @@
 // set-lr and predict messages get read: the page stays responsive without SharedArrayBuffer.
 //
 // Protocol (see bridge.js): requests {id, type, ...} get one reply {id, ok, result | error};
-// the worker also sends {kind: "event", event} (training events) and {kind: "progress", ...}.
+// the worker also sends {kind: "event", event} or {kind: "events", events} (training events, in
+// order) and {kind: "progress", ...} while loading.
 
 import { loadPyodide } from './pyodide/pyodide.mjs';
 
@@ -133,7 +134,7 @@ async function trainLoop() {
       if (e.fatal) post({ kind: 'fatal', error: e });
       return;
     }
-    for (const event of chunk.events) sendEvent(event);
+    if (chunk.events.length) post({ kind: 'events', events: chunk.events }); // one message a chunk
     if (chunk.finished) {
       training.active = false;
       return;
