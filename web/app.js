@@ -364,7 +364,9 @@ async function schedulePrediction() {
   predicting = true;
   try {
     const { pixels, width, height } = pad.pixels();
+    const asked = performance.now();
     const result = await bridge.request('predict', { pixels: pixels.buffer, width, height }, [pixels.buffer]);
+    timings.predictMs = performance.now() - asked; // round trip, for people measuring the page
     if (!pad.empty) prediction.show(result);
   } catch (err) {
     prediction.clear(err.message);

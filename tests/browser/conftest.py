@@ -200,8 +200,9 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
-    """Where screenshots go (gitignored); people look at them."""
+    """Where screenshots and measured figures go (gitignored); people look at them."""
     ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "browser-timings.json").unlink(missing_ok=True)  # figures of this run only
     return ARTIFACTS
 
 
