@@ -6,7 +6,6 @@ ships no model. Results are cached by (sources, data, epochs) since training tak
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -24,13 +23,14 @@ PRESET = "default"
 def pretrain(py_dir: Path, data_dir: Path, target: Path, cache: Path,
              epochs: int | None = None) -> bool:
     """Write the model to `target`; return False (after a warning) when training failed."""
-    key = hashlib.sha256(f"{source_hash(py_dir)} {PRESET} {epochs}".encode()).hexdigest()[:16]
-    cached = cache / "models" / f"{PRESET}-{key}.npz"
+    sources = source_hash(py_dir)[:16]
+    cached = cache / "models" / f"{PRESET}-{sources}-{epochs or 'preset'}.npz"
     if not cached.is_file():
         if not _train(py_dir, data_dir, cached, epochs):
             return False
+        # Models trained by older sources are stale; other epoch counts of these sources stay.
         for other in cached.parent.glob(f"{PRESET}-*.npz"):
-            if other != cached:
+            if not other.name.startswith(f"{PRESET}-{sources}-"):
                 other.unlink(missing_ok=True)
     else:
         info(f"  pretrained model from cache ({cached.name})")

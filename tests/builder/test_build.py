@@ -24,7 +24,7 @@ _spec = importlib.util.spec_from_file_location("glassnet_build_script", ROOT / "
 build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
 
-from tools import fmnist, pins, pywheel, serve, site, testenv, vendor  # noqa: E402
+from tools import fmnist, pins, pretrain, pywheel, serve, site, testenv, vendor  # noqa: E402
 from tools.util import BuildError  # noqa: E402
 
 pytestmark = pytest.mark.native
@@ -321,3 +321,52 @@ def test_pytest_exit_5_counts_as_success_other_codes_pass_through(tmp_path: Path
 
 def test_test_requirements_are_exact_pins() -> None:
     assert all("==" in req for req in pins.TEST_REQUIREMENTS)
+
+
+# ---------------------------------------------------------------- pretraining
+
+
+FAKE_TRAINER = """
+import json, sys
+args = sys.argv[1:]
+if "--fail" in open(__file__.replace("__main__.py", "mode")).read():
+    sys.exit(3)
+print(json.dumps({"event": "epoch", "epoch": 1, "epochs": 1, "test_accuracy": 0.5,
+                  "seconds": 0.1}))
+open(args[args.index("--save") + 1], "wb").write(b"model " + " ".join(args).encode())
+"""
+
+
+def _fake_core(tmp_path: Path, mode: str) -> Path:
+    """A stand-in `glassnet` package whose CLI writes a model file or fails, instantly."""
+    package = tmp_path / "py" / "glassnet"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text(FAKE_TRAINER)
+    (package / "mode").write_text(mode)
+    return tmp_path / "py"
+
+
+def test_pretraining_runs_the_cli_and_caches_the_model(tmp_path: Path, capsys) -> None:
+    py = _fake_core(tmp_path, "ok")
+    target, cache = tmp_path / "out" / "default.npz", tmp_path / "cache"
+    target.parent.mkdir()
+    assert pretrain.pretrain(py, tmp_path, target, cache, epochs=2)
+    assert b"--preset default" in target.read_bytes() and b"--epochs 2" in target.read_bytes()
+    assert "epoch 1/1: test accuracy 50.00%" in capsys.readouterr().out
+    (py / "glassnet" / "mode").write_text("--fail")  # new sources: must train again, and fail
+    target.unlink()
+    assert not pretrain.pretrain(py, tmp_path, target, cache, epochs=2)
+    assert "pretraining failed" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_a_cached_model_is_reused_without_training(tmp_path: Path, capsys) -> None:
+    py = _fake_core(tmp_path, "ok")
+    cache = tmp_path / "cache"
+    assert pretrain.pretrain(py, tmp_path, tmp_path / "first.npz", cache)
+    assert "pretraining:" in capsys.readouterr().out
+    assert pretrain.pretrain(py, tmp_path, tmp_path / "second.npz", cache)
+    out = capsys.readouterr().out
+    assert "from cache" in out and "pretraining:" not in out
+    assert (tmp_path / "first.npz").read_bytes() == (tmp_path / "second.npz").read_bytes()
