@@ -3,7 +3,8 @@ import {fetchIdx, fetchBytes} from './idx.js';
 import {tfjsEpoch} from './tfjs-mlp.js';
 
 // The WebAssembly backend's .wasm files sit in tfjs/ next to this page.
-globalThis.tf.wasm.setWasmPaths(new URL('./tfjs/', import.meta.url).href);
+// (`build.py bench --no-tfjs` leaves them out: the Pyodide side still works.)
+if (globalThis.tf && globalThis.tf.wasm) globalThis.tf.wasm.setWasmPaths(new URL('./tfjs/', import.meta.url).href);
 
 const status = document.getElementById('status');
 let worker = null;
@@ -56,7 +57,7 @@ window.glassnetBench = {
     status.textContent = `TF.js ${backend}: ${result.seconds.toFixed(2)} s`;
     return result;
   },
-  tfjsVersion: () => globalThis.tf.version_core,
+  tfjsVersion: () => (globalThis.tf ? globalThis.tf.version_core : null),
 };
 status.textContent = 'ready';
 document.documentElement.dataset.state = 'ready';

@@ -60,14 +60,22 @@ del _blob0, _blob1, _blob2, _blob3
 json.dumps({"train": len(DATA.train_y), "test": len(DATA.test_y)})`);
     return {...shape, wasm_memory_bytes: wasmMemoryBytes()};
   },
-  epoch({seed = 0}) {
-    const result = callJson(`json.dumps(bench.epoch(DATA, seed=${Number(seed)}))`);
+  epoch({seed = 0, trainer = true}) {
+    // trainer: through glassnet.train.Trainer (what the page runs); else the bare loop.
+    const fn = trainer ? 'trainer_epoch' : 'epoch';
+    const result = callJson(`json.dumps(bench.${fn}(DATA, seed=${Number(seed)}))`);
     return {...result, wasm_memory_bytes: wasmMemoryBytes()};
   },
   toAccuracy({target = 0.85, every = 50, maxEpochs = 3}) {
     const result = callJson(
       `json.dumps(bench.time_to_accuracy(DATA, target=${Number(target)}, every=${Number(every)}, max_epochs=${Number(maxEpochs)}))`);
     return {...result, wasm_memory_bytes: wasmMemoryBytes()};
+  },
+  async source({url, name}) {
+    // Another bench module (e.g. profile_ops.py) next to epoch.py, importable by `name`.
+    const text = new TextDecoder().decode(await fetchBytes(url));
+    pyodide.FS.writeFile(`/home/pyodide/bench/${name}.py`, text);
+    return {bytes: text.length};
   },
   python({code}) {
     // Profiling hook: run code whose last expression is a JSON string.

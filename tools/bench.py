@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "bench"
-REAL_DATA_DIRS = [ROOT / "dist" / "data", Path("/usr/share/datasets/fashion-mnist")]
+DEBIAN_DATA = Path("/usr/share/datasets/fashion-mnist")
 DATA_NAMES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
 ORDER_NAME = "order-seed0.i32"
@@ -42,7 +42,8 @@ TFJS_FILES = [
     "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm",
     "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm",
 ]
-BENCH_PAGE_FILES = ["index.html", "bench.js", "idx.js", "tfjs-mlp.js", "pyodide-worker.js", "epoch.py"]
+BENCH_PAGE_FILES = ["index.html", "bench.js", "idx.js", "tfjs-mlp.js", "pyodide-worker.js", "epoch.py",
+                    "profile_ops.py"]
 QUICK_SIZES = (2048, 512)
 FULL_SYNTHETIC_SIZES = (60000, 10000)
 KEYS = ["native_epoch_s", "torch_epoch_s", "browser_epoch_s", "tfjs_cpu_epoch_s", "tfjs_wasm_epoch_s",
@@ -99,25 +100,28 @@ def load_epoch_module():
     py = str(ROOT / "py")
     if py not in sys.path:
         sys.path.insert(0, py)
+    if str(BENCH_DIR) not in sys.path:
+        sys.path.insert(0, str(BENCH_DIR))
     spec = importlib.util.spec_from_file_location("glassnet_bench_epoch", BENCH_DIR / "epoch.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def find_real_data() -> Path | None:
-    for folder in REAL_DATA_DIRS:
+def find_real_data(dist: Path) -> Path | None:
+    """The data the build put in dist/, else Debian's dataset-fashion-mnist, else None."""
+    for folder in (dist / "data", DEBIAN_DATA):
         if all((folder / name).is_file() for name in DATA_NAMES):
             return folder
     return None
 
 
-def prepare_data(target: Path, quick: bool, epoch_mod) -> dict[str, Any]:
+def prepare_data(target: Path, quick: bool, epoch_mod, dist: Path) -> dict[str, Any]:
     """Write the four idx .gz files and the epoch order into `target`; describe the data."""
     import numpy as np
 
     target.mkdir(parents=True, exist_ok=True)
-    real = None if quick else find_real_data()
+    real = None if quick else find_real_data(dist)
     if real is not None:
         for name in DATA_NAMES:
             shutil.copyfile(real / name, target / name)
@@ -183,8 +187,22 @@ def best_of(repeat: int, run: Callable[[], dict]) -> dict:
     return best
 
 
-def native_epoch(epoch_mod, data, repeat: int) -> dict:
-    return best_of(repeat, lambda: epoch_mod.epoch(data, seed=0))
+def native_epoch(data_dir: Path, repeat: int, trainer: bool, threads: str | None = None) -> dict:
+    """bench/epoch.py in a child Python: BLAS threads can only be chosen before NumPy loads.
+
+    threads=None keeps the environment as people have it; "1" pins OpenBLAS/OpenMP to one thread.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "py"), env.get("PYTHONPATH")]))
+    if threads is not None:
+        env.update(OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
+    command = [sys.executable, str(BENCH_DIR / "epoch.py"), str(data_dir), "--repeat", str(repeat)]
+    if trainer:
+        command.append("--trainer")
+    run = subprocess.run(command, env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise BenchError(f"the native epoch failed:\n{run.stderr[-2000:]}", "run bench/epoch.py by hand")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def torch_epoch(data, repeat: int) -> dict | None:
@@ -219,7 +237,13 @@ def torch_epoch(data, repeat: int) -> dict | None:
         return {"seconds": seconds, "loss": last, "test_accuracy": acc}
 
     result = best_of(repeat, run)
-    result.update({"version": torch.__version__, "threads": torch.get_num_threads()})
+    threads = torch.get_num_threads()
+    result.update({"version": torch.__version__, "threads": threads})
+    torch.set_num_threads(1)
+    try:
+        result["one_thread"] = best_of(repeat, run)
+    finally:
+        torch.set_num_threads(threads)
     return result
 
 
@@ -267,6 +291,12 @@ def measure_ready(browser, base: str, timeout_ms: float) -> dict:
     return out
 
 
+PROFILE_CODE = """
+import profile_ops
+json.dumps(profile_ops.run_all(bench, DATA, batches={batches}, quick={quick}))
+"""
+
+
 class BenchPage:
     """The bench page in its own context (service workers blocked): Pyodide worker and TF.js."""
 
@@ -278,7 +308,11 @@ class BenchPage:
         self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
         self.page.on("pageerror", lambda exc: self.console.append(f"pageerror: {exc}"))
         self.page.goto(base + "bench/index.html")
-        self.page.wait_for_function("document.documentElement.dataset.state === 'ready'")
+        try:
+            self.page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=60_000)
+        except Exception as err:
+            raise BenchError(f"the bench page did not start: {err}; page errors: {self.console}",
+                             "check bench/*.js in the browser console") from err
         self.base = base
         self.peak_memory = 0
 
@@ -314,12 +348,19 @@ def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float)
                                                   epochUrl=f"{base}bench/epoch.py")
                 out["worker_data"] = bench.worker("load", urls=data_urls)
                 log("glassnet epoch in Pyodide")
-                out["browser_epoch"] = best_of(args.repeat, lambda: bench.worker("epoch", seed=0))
+                out["browser_epoch"] = best_of(args.repeat, lambda: bench.worker("epoch", seed=0, trainer=True))
+                out["browser_epoch_bare_loop"] = best_of(
+                    args.repeat, lambda: bench.worker("epoch", seed=0, trainer=False))
                 if data_info["kind"] == "real" or args.quick:
                     log("glassnet time to 85% in Pyodide")
                     out["time_to_85"] = bench.worker("toAccuracy", target=0.85, every=50,
                                                      maxEpochs=3 if data_info["kind"] == "real" else 2)
                 out["worker_peak_memory_bytes"] = bench.peak_memory
+                if args.profile:
+                    log("profiling glassnet's epoch in Pyodide")
+                    bench.worker("source", url=f"{base}bench/profile_ops.py", name="profile_ops")
+                    out["profile"] = bench.worker("python", code=PROFILE_CODE.format(
+                        batches=args.profile_batches, quick=args.quick))["value"]
                 if not args.no_tfjs:
                     out["tfjs_version"] = bench.page.evaluate("window.glassnetBench.tfjsVersion()")
                     for backend in ("wasm", "cpu"):
@@ -377,10 +418,38 @@ def print_table(result: dict) -> None:
     rows = [(key, result[key]) for key in KEYS] + [(key, result[key]) for key in RATIOS]
     print()
     print(f"data: {result['details']['data']['source']}")
+    browser = result["details"].get("browser", {})
+    for name in ("browser_epoch", "browser_epoch_bare_loop"):
+        if isinstance(browser.get(name), dict) and browser[name].get("error"):
+            print(f"warning: {name}: timed, but the evaluation after it failed: {browser[name]['error']}")
     print(f"{'measure':<26}{'value':>12}  target")
     for key, value in rows:
         shown = "null" if value is None else (f"{value:.3f}" if isinstance(value, float) else str(value))
         print(f"{key:<26}{shown:>12}  {TARGETS.get(key, '')}")
+    print(flush=True)
+
+
+def print_profile(profile: dict) -> None:
+    """Per-operation shares and per-formulation timings, native and in Pyodide side by side."""
+    for side in ("native", "browser"):
+        part = profile.get(side)
+        if not part:
+            continue
+        b = part["breakdown"]
+        print(f"== {side} (backend {part['backend']}): {b['batches']} batches in {b['total_s']:.3f} s, "
+              f"epoch ~{b['epoch_estimate_s']:.2f} s")
+        for name, v in sorted(b["parts"].items(), key=lambda kv: -kv[1]["s"]):
+            print(f"   {name:<34}{v['s']:>9.3f} s {100 * v['share']:>6.1f}%")
+        print("   whole-epoch variants (estimate from a partial epoch):")
+        for row in sorted(part["variants"], key=lambda r: r["epoch_estimate_s"]):
+            print(f"   {row['variant']:<34}{row['epoch_estimate_s']:>9.3f} s")
+    print("== products, microseconds per call (native | Pyodide)")
+    native = {(r["shape"], r["formulation"]): r for r in (profile.get("native") or {}).get("products", [])}
+    for r in (profile.get("browser") or {}).get("products", []):
+        n = native.get((r["shape"], r["formulation"]))
+        shown = f"{n['us']:>10.1f}" if n else f"{'-':>10}"
+        print(f"   {r['shape']:<14}{r['formulation']:<28}{shown} |{r['us']:>10.1f}"
+              f"   err {r['max_abs_err']:.1e}")
     print(flush=True)
 
 
@@ -396,6 +465,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="run each epoch N times, keep the fastest")
     parser.add_argument("--no-tfjs", action="store_true", help="skip the TF.js baselines")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when installed")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile the epoch by operation and compare product formulations "
+                             "(natively and in Pyodide)")
+    parser.add_argument("--profile-batches", type=int, default=300, metavar="N",
+                        help="batches per profiled partial epoch (default 300)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds any browser step may take")
     return parser.parse_args(argv)
 
@@ -418,14 +492,24 @@ def run(args: argparse.Namespace) -> dict:
             (root / "bench").mkdir(exist_ok=True)
             for name in BENCH_PAGE_FILES:
                 shutil.copyfile(BENCH_DIR / name, root / "bench" / name)
-        data_info = prepare_data(root / "bench-data", args.quick, epoch_mod)
+        data_info = prepare_data(root / "bench-data", args.quick, epoch_mod, dist)
         log(f"data: {data_info['source']}")
-        log("glassnet epoch natively")
-        native = native_epoch(epoch_mod, data_info["arrays"], args.repeat)
+        log("glassnet epoch natively (Trainer, then bare loop, then one BLAS thread)")
+        native = native_epoch(root / "bench-data", args.repeat, trainer=True)
+        native["variants"] = {
+            "bare_loop": native_epoch(root / "bench-data", args.repeat, trainer=False),
+            "trainer_one_blas_thread": native_epoch(root / "bench-data", args.repeat, trainer=True, threads="1"),
+        }
         torch = None
         if not args.no_torch:
             log("PyTorch epoch (if installed)")
             torch = torch_epoch(data_info["arrays"], args.repeat)
+        native_profile = None
+        if args.profile:
+            log("profiling glassnet's epoch natively")
+            import profile_ops  # noqa: E402  (bench/ is on sys.path once epoch.py is loaded)
+            native_profile = profile_ops.run_all(epoch_mod, data_info["arrays"], args.profile_batches,
+                                                 args.quick)
         server = make_server(root)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -435,7 +519,11 @@ def run(args: argparse.Namespace) -> dict:
         finally:
             server.shutdown()
             server.server_close()
-    return summarise(native, torch, browser, data_info, args.quick)
+    result = summarise(native, torch, browser, data_info, args.quick)
+    if args.profile:
+        result["details"]["profile"] = {"native": native_profile, "browser": browser.pop("profile", None)}
+        result["details"]["browser"].pop("profile", None)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -448,6 +536,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"hint: {err.hint}", file=sys.stderr)
         return 2
     print_table(result)
+    if args.profile:
+        print_profile(result["details"]["profile"])
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
         log(f"wrote {args.json}")
