@@ -71,6 +71,13 @@ json.dumps({"train": len(DATA.train_y), "test": len(DATA.test_y)})`);
       `json.dumps(bench.time_to_accuracy(DATA, target=${Number(target)}, every=${Number(every)}, max_epochs=${Number(maxEpochs)}))`);
     return {...result, wasm_memory_bytes: wasmMemoryBytes()};
   },
+  async packages({names}) {
+    // Extra Pyodide packages for experiments (e.g. scipy's BLAS), from the same indexURL.
+    const errors = [];
+    await pyodide.loadPackage(names, {messageCallback: () => {}, errorCallback: (m) => errors.push(String(m))});
+    if (errors.length) throw new Error(errors.join('; '));
+    return {loaded: Object.keys(pyodide.loadedPackages)};
+  },
   async source({url, name}) {
     // Another bench module (e.g. profile_ops.py) next to epoch.py, importable by `name`.
     const text = new TextDecoder().decode(await fetchBytes(url));
