@@ -262,7 +262,7 @@ def batches(images: np.ndarray, labels: np.ndarray, batch_size: int,
     order = rng.permutation(n) if rng is not None else np.arange(n)
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
-        yield to_float(images[idx]), labels[idx].astype(np.int64)
+        yield to_float(images[idx]), labels[idx].astype(np.intp)
 
 
 def augment(images: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.ndarray:

@@ -104,14 +104,14 @@ def fine_tune(model: Sequential, drawings: np.ndarray, labels: np.ndarray, steps
     """
     rng = np.random.default_rng(seed)
     optimizer = Adam(model.params, model.grads, lr, decay=model.decay)
-    labels = labels.astype(np.int64)
+    labels = labels.astype(np.intp)
     losses = []
     for _ in range(steps):
         x, y = drawings.astype(np.float32), labels
         if replay is not None and len(replay[1]):
             idx = rng.choice(len(replay[1]), size=min(32, len(replay[1])), replace=False)
             x = np.concatenate([x, to_float(replay[0][idx])])
-            y = np.concatenate([y, replay[1][idx].astype(np.int64)])
+            y = np.concatenate([y, replay[1][idx].astype(np.intp)])
         logits = model.forward(x, training=True)
         _, grad = softmax_cross_entropy(logits, y)
         model.backward(grad)

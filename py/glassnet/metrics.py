@@ -11,7 +11,7 @@ def accuracy(predictions: np.ndarray, labels: np.ndarray) -> float:
 
 def confusion_matrix(predictions: np.ndarray, labels: np.ndarray, classes: int = 10) -> np.ndarray:
     """Rows are true classes, columns predicted ones."""
-    return np.bincount(labels.astype(np.int64) * classes + predictions.astype(np.int64),
+    return np.bincount(labels.astype(np.intp) * classes + predictions.astype(np.intp),
                        minlength=classes * classes).reshape(classes, classes)
 
 

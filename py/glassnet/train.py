@@ -192,4 +192,4 @@ class Trainer:
         for start in range(0, len(order), c.batch_size):
             idx = order[start:start + c.batch_size]
             yield to_float(augment(d.train_images[idx], self._augment_rng, c.shift)), \
-                d.train_labels[idx].astype(np.int64)
+                d.train_labels[idx].astype(np.intp)
