@@ -31,6 +31,7 @@ const session = {
   classes: CLASS_NAMES,
   run: null, // {epochs, stepsPerEpoch} of the current training run
   gallerySeed: 0,
+  runs: 0, // training runs started on this page
 };
 
 const controls = new Controls();
@@ -239,6 +240,8 @@ async function train() {
     const resolved = result.config;
     const stepsPerEpoch = Math.ceil(session.data.train / resolved.batch_size);
     session.run = { epochs: resolved.epochs, stepsPerEpoch };
+    session.runs += 1;
+    document.documentElement.dataset.run = String(session.runs); // tells one run from the next
     session.hasModel = true;
     charts.reset(stepsPerEpoch);
     progress.reset({ epochs: resolved.epochs, stepsPerEpoch, batchSize: resolved.batch_size });

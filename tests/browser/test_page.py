@@ -39,9 +39,19 @@ def open_ready(page, server_url: str) -> float:
 
 
 def start_training(page, epochs: int) -> None:
+    """Presses Train and waits until this new run has started (a quick one may be done)."""
+    runs = int(page.evaluate("document.documentElement.dataset.run || '0'"))
     page.get_by_test_id("epochs").fill(str(epochs))
     page.get_by_test_id("train").click()
+    page.wait_for_function(f"Number(document.documentElement.dataset.run || 0) > {runs}")
     wait_for_state(page, ("training", "done"))
+
+
+def finish_training(page, timeout: float = 90_000) -> None:
+    """Waits for the run to end, and fails with the page's own message if it ended in error."""
+    wait_for_state(page, "done", timeout=timeout)
+    banner = error_banner(page)
+    assert not banner.is_visible(), f"training ended with an error: {banner.inner_text()}"
 
 
 def draw_strokes(page) -> None:
@@ -128,7 +138,8 @@ def test_one_epoch_on_small_data_shows_a_row_and_learns(page, server_url, small_
     page.get_by_test_id("epochs").fill("1")
     page.get_by_test_id("train").focus()
     page.keyboard.press("Enter")
-    wait_for_state(page, "done")
+    page.wait_for_function("document.documentElement.dataset.run === '1'")
+    finish_training(page)
     record_timing(artifacts_dir, "small_data_one_epoch_click_to_done_s", time.perf_counter() - started)
 
     assert epoch_rows(page) == 1
@@ -163,7 +174,7 @@ def test_pause_resume_and_stop(page, server_url, small_data_page, console_errors
     page.wait_for_function(f"document.querySelectorAll('[data-testid=epoch-row]').length > {rows}")
 
     page.get_by_test_id("stop").click()
-    wait_for_state(page, "done")
+    finish_training(page)
     rows = epoch_rows(page)
     page.wait_for_timeout(1000)
     assert epoch_rows(page) == rows, "training went on after Stop"
@@ -205,7 +216,7 @@ def test_drawing_predicts_also_while_training(page, server_url, small_data_page,
     assert lit > 20
     page.screenshot(path=str(artifacts_dir / "prediction.png"), full_page=True)
     page.get_by_test_id("stop").click()
-    wait_for_state(page, "done")
+    finish_training(page)
 
     # Clear empties the prediction; "Draw an example" gives one without a pointer.
     page.get_by_test_id("clear").click()
@@ -236,7 +247,7 @@ def test_saved_model_loads_and_predicts_the_same(page, server_url, small_data_pa
                                                  console_errors):
     open_ready(page, server_url)
     start_training(page, epochs=1)
-    wait_for_state(page, "done")
+    finish_training(page)
     page.locator("#draw-example").click()
     wait_for_prediction(page)
     page.wait_for_timeout(300)  # let any in-flight prediction settle
@@ -252,7 +263,7 @@ def test_saved_model_loads_and_predicts_the_same(page, server_url, small_data_pa
     # A different model (another seed, more epochs) predicts differently...
     page.locator("#seed").fill("7")
     start_training(page, epochs=3)
-    wait_for_state(page, "done")
+    finish_training(page)
     changed = ("before => document.querySelector('[data-testid=prediction]')"
                ".dataset.probabilities !== before")
     page.wait_for_function(changed, arg=before)
@@ -295,7 +306,7 @@ def test_truncated_data_file_shows_an_error_and_the_page_stays_usable(
     page.wait_for_function("document.getElementById('data-summary').textContent.includes('600')")
     assert not banner.is_visible()
     start_training(page, epochs=1)
-    wait_for_state(page, "done")
+    finish_training(page)
     assert epoch_rows(page) == 1
     # Only the console errors of the failed fetch-and-parse are expected: none.
     assert console_errors == []
@@ -367,7 +378,7 @@ def test_a_crashed_worker_is_reported_and_can_be_reloaded(page, server_url, smal
     page.locator("#reload-worker").click()
     wait_for_state(page, "ready")
     start_training(page, epochs=1)
-    wait_for_state(page, "done")
+    finish_training(page)
     assert epoch_rows(page) == 1
 
 
@@ -425,7 +436,7 @@ def test_one_epoch_on_real_fashion_mnist_reaches_80_percent(page, route_data, re
     assert "60,000 training images" in page.locator("#data-summary").inner_text()
     page.get_by_test_id("preset").select_option("default")
     start_training(page, epochs=1)
-    wait_for_state(page, "done", timeout=300_000)
+    finish_training(page, timeout=300_000)
     seconds = float(page.get_by_test_id("epoch-row").last.locator("td").nth(5).inner_text())
     accuracy = last_test_accuracy(page)
     record_timing(artifacts_dir, "real_data_epoch_s", seconds)
