@@ -318,3 +318,21 @@ def run_all(bench, data, batches: int = 300, quick: bool = False) -> dict:
         "breakdown": breakdown(bench, data, batches),
         "variants": epoch_variants(bench, data, default_variants(), batches, rounds=1 if quick else 3),
     }
+
+
+if __name__ == "__main__":
+    # `python bench/profile_ops.py DATA_DIR BATCHES [quick]`: tools/bench.py runs the native profile
+    # in a child so that the BLAS thread count is set before NumPy loads.
+    import json
+    import os
+    import sys
+
+    import epoch as bench_epoch
+
+    names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    folder, batches = sys.argv[1], int(sys.argv[2])
+    data = bench_epoch.load(*[open(os.path.join(folder, n), "rb").read() for n in names])
+    result = run_all(bench_epoch, data, batches, quick=len(sys.argv) > 3 and sys.argv[3] == "quick")
+    result["blas_threads_env"] = os.environ.get("OPENBLAS_NUM_THREADS")
+    print(json.dumps(result))

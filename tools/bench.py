@@ -205,6 +205,19 @@ def native_epoch(data_dir: Path, repeat: int, trainer: bool, threads: str | None
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+def native_profile_run(data_dir: Path, batches: int, quick: bool) -> dict:
+    """bench/profile_ops.py in a child Python with one BLAS thread (steady on a shared machine)."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "py"), str(BENCH_DIR), env.get("PYTHONPATH")]))
+    command = [sys.executable, str(BENCH_DIR / "profile_ops.py"), str(data_dir), str(batches)]
+    if quick:
+        command.append("quick")
+    run = subprocess.run(command, env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise BenchError(f"the native profile failed:\n{run.stderr[-2000:]}", "run bench/profile_ops.py by hand")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def torch_epoch(data, repeat: int) -> dict | None:
     """The same network, order and batches in PyTorch on the CPU; None when torch is absent."""
     try:
@@ -541,10 +554,8 @@ def run(args: argparse.Namespace) -> dict:
             torch = torch_epoch(data_info["arrays"], args.repeat)
         native_profile = None
         if args.profile:
-            log("profiling glassnet's epoch natively")
-            import profile_ops  # noqa: E402  (bench/ is on sys.path once epoch.py is loaded)
-            native_profile = profile_ops.run_all(epoch_mod, data_info["arrays"], args.profile_batches,
-                                                 args.quick)
+            log("profiling glassnet's epoch natively (one BLAS thread)")
+            native_profile = native_profile_run(root / "bench-data", args.profile_batches, args.quick)
         server = make_server(root)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
