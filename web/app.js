@@ -13,6 +13,7 @@ import { RunProgress } from './epochs.js';
 import { Gallery } from './gallery.js';
 import { PredictionView } from './prediction.js';
 import { getState, hideError, onReloadWorker, setState, setStatus, showError } from './status.js';
+import { mountGlassbox } from './glassbox.js';
 
 // The Fashion-MNIST names, used until the data (which names them too) is loaded.
 const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
@@ -41,6 +42,12 @@ const prediction = new PredictionView($('prediction'), $('model-input'));
 const gallery = new Gallery($('gallery'));
 const pad = new DrawingPad($('canvas'), () => schedulePrediction());
 let bridge = null;
+// Section 6 (issue 5): views of the inside of the network, in their own modules.
+const glassbox = mountGlassbox($('glassbox'), {
+  bridge: () => bridge, session, controls, charts, pad, getState, setStatus, showError,
+  schedulePrediction: () => schedulePrediction(), describeModel: (r) => describeModel(r),
+  updateButtons: () => updateButtons(),
+});
 
 prediction.setClasses(CLASS_NAMES);
 gallery.message('Test images appear here once there is data and a model.');
@@ -179,6 +186,7 @@ async function boot() {
   setStatus(readyText());
   refreshGallery();
   schedulePrediction();
+  glassbox.onReady();
 }
 
 async function loadDataBuffers(manifest) {
@@ -247,6 +255,7 @@ async function train() {
     progress.reset({ epochs: resolved.epochs, stepsPerEpoch, batchSize: resolved.batch_size });
     $('model-summary').textContent = `Training: ${describeModel(result)}.`;
     enter('training');
+    glassbox.onRunStarted(result);
     setStatus(`Training: showing the network ${session.data.train.toLocaleString('en')} images, ${resolved.batch_size} at a time, ${resolved.epochs} times over.`);
   } catch (err) {
     showError(err);
@@ -255,6 +264,7 @@ async function train() {
 }
 
 function handleEvent(event) {
+  glassbox.onEvent(event);
   switch (event.event) {
     case 'batch':
       charts.addBatch(event);
@@ -339,6 +349,8 @@ async function changeLearningRate() {
   try {
     const { lr } = await bridge.request('setLearningRate', { lr: controls.learningRate() });
     setStatus(`Learning rate set to ${lr}; it applies from the next batch.`);
+    charts.markLearningRate(lr);
+    glassbox.onLearningRate(lr);
   } catch (err) {
     showError(err);
   }
@@ -446,6 +458,7 @@ async function loadModelFile(file) {
   if (await installModel(bytes, file.name)) {
     session.run = null;
     setStatus(`Loaded ${file.name}. Draw something to try it.`);
+    glassbox.onModelChanged();
     refreshGallery();
     schedulePrediction();
   }

@@ -44,6 +44,34 @@ function dots(label, stroke, value) {
   };
 }
 
+// Learning-rate changes made during a run: a dashed vertical line on the loss chart, labelled
+// with the new rate, so the effect of the change can be read off the curve.
+function learningRateMarks(charts) {
+  return {
+    hooks: {
+      draw: [(u) => {
+        const { ctx, bbox } = u;
+        ctx.save();
+        ctx.strokeStyle = '#805ad5';
+        ctx.fillStyle = '#553c9a';
+        ctx.lineWidth = Math.max(1, devicePixelRatio);
+        ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+        ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+        for (const mark of charts.lrMarks) {
+          const x = Math.round(u.valToPos(mark.x, 'x', true));
+          if (x < bbox.left || x > bbox.left + bbox.width) continue;
+          ctx.beginPath();
+          ctx.moveTo(x, bbox.top);
+          ctx.lineTo(x, bbox.top + bbox.height);
+          ctx.stroke();
+          ctx.fillText(`lr ${mark.lr}`, x + 4 * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
+        }
+        ctx.restore();
+      }],
+    },
+  };
+}
+
 export class Charts {
   /**
    * @param {HTMLElement} lossEl  where the loss chart goes
@@ -61,6 +89,7 @@ export class Charts {
       axes: [epochAxis(), { size: 48, values: (u, s) => s.map((v) => v.toFixed(2)) }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
+      plugins: [learningRateMarks(this)],
       series: [
         { label: 'epoch', value: fixed(2) },
         line('batch loss (smoothed)', COLORS.batch, { value: fixed(3) }),
@@ -97,6 +126,7 @@ export class Charts {
     this.stepsPerEpoch = Math.max(1, stepsPerEpoch);
     this.smoothed = null;
     this.lastPlotted = -Infinity;
+    this.lrMarks = []; // {x: epochs so far, lr}
     this.lossData = [[], [], [], []];
     this.accuracyData = [[0, 1], [null, null], [null, null]];
     if (this.loss) this.redraw();
@@ -125,6 +155,14 @@ export class Charts {
     ex.push(event.epoch);
     trainAcc.push(event.train_accuracy);
     testAcc.push(event.test_accuracy);
+    this.schedule();
+  }
+
+  /** Marks a learning-rate change at the newest point of the loss curve. */
+  markLearningRate(lr) {
+    const x = this.lossData[0];
+    this.lrMarks.push({ x: x.length ? x[x.length - 1] : 0, lr });
+    this.lossEl.dataset.lrMarks = String(this.lrMarks.length);
     this.schedule();
   }
 

@@ -20,6 +20,7 @@ export class Gallery {
       const right = item.prediction === item.label;
       const figure = document.createElement('figure');
       figure.className = `tile ${right ? 'right' : 'wrong'}`;
+      figure.dataset.index = String(item.index); // the glass box opens it on click
       const canvas = document.createElement('canvas');
       canvas.width = 28;
       canvas.height = 28;

@@ -235,7 +235,74 @@ const handlers = {
     requireReady();
     return call('load_model', new Uint8Array(bytes));
   },
+  ...glassBoxHandlers(),
 };
+
+// Glass-box views (webapi's "Glass-box views"): Python computes, the page only draws. Stepping
+// and fine-tuning change the network, so they wait until the training loop is not running.
+function requireNotTraining(what) {
+  if (training.active && !training.paused) {
+    throw new GlassnetError({ message: `${what} cannot run while training runs.`, hint: 'Pause or stop training first.' });
+  }
+}
+
+function withPy(value, fn) {
+  const py = pyodide.toPy(value);
+  try {
+    return fn(py);
+  } finally {
+    py.destroy();
+  }
+}
+
+function glassBoxHandlers() {
+  return {
+    weights({ limit }) {
+      requireReady();
+      return call('weights', limit ?? 64);
+    },
+    inspect({ pixels, width, height, testIndex, target }) {
+      requireReady();
+      if (testIndex !== undefined && testIndex !== null) {
+        return call('inspect_input', undefined, 0, 0, 4, testIndex, target ?? undefined);
+      }
+      return call('inspect_input', new Uint8Array(pixels), width, height, 4, undefined, target ?? undefined);
+    },
+    confusionCell({ trueClass, predicted, limit }) {
+      requireReady();
+      return call('confusion_cell', trueClass, predicted, limit ?? 24);
+    },
+    mistakes({ limit }) {
+      requireReady();
+      return call('mistakes', limit ?? 12);
+    },
+    startStepping({ config }) {
+      requireReady();
+      if (training.active) {
+        throw new GlassnetError({ message: 'A training run is in progress.', hint: 'Stop it first, then start a new run for stepping.' });
+      }
+      return withPy(config, (py) => call('start', py));
+    },
+    step({ config }) {
+      requireReady();
+      requireNotTraining('Step');
+      return withPy(config ?? {}, (py) => call('step', py));
+    },
+    addExample({ pixels, width, height, label }) {
+      requireReady();
+      return call('add_example', new Uint8Array(pixels), width, height, 4, label);
+    },
+    fineTune({ steps, lr }) {
+      requireReady();
+      requireNotTraining('Fine-tuning');
+      return call('fine_tune', steps ?? 10, lr ?? 0.001);
+    },
+    clearExamples() {
+      requireReady();
+      return call('clear_examples');
+    },
+  };
+}
 
 self.onmessage = async ({ data }) => {
   const { id, type } = data;

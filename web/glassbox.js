@@ -1,0 +1,181 @@
+// The glass-box section: builds its cards and keeps them in step with the page (training
+// events, the page state, model changes). Each view lives in its own module; this one only
+// wires them. Every number shown is computed by glassnet's Python through the worker.
+
+import { InspectView } from './inspect-view.js';
+import { MistakesView } from './mistakes-view.js';
+import { RunsView } from './runs.js';
+import { ShareView } from './share.js';
+import { Stepper } from './stepper.js';
+import { TeachView } from './teach.js';
+import { WeightsView } from './weights-view.js';
+
+const CARDS = [
+  // [id, title, extra class]
+  ['weights-card', 'Weights as pictures', 'wide'],
+  ['inspect-card', 'Inside a prediction', ''],
+  ['mistakes-card', 'Where it goes wrong', ''],
+  ['step-card', 'Step through backpropagation', 'wide'],
+  ['teach-card', 'Teach it with your drawings', ''],
+  ['share-card', 'Share this experiment', ''],
+  ['runs-card', 'Compare runs', 'wide'],
+];
+
+function buildSection(container) {
+  container.innerHTML = `
+    <div class="glass-intro">
+      <h2 id="glass-heading"><span class="step">6</span> Look inside the network</h2>
+      <p class="explain">The same Python that trains the network also opens it up: what each unit
+        has learned, what happens inside one guess, where it goes wrong, and how one training step
+        moves every layer. Each panel can be folded away.</p>
+    </div>
+    <div class="glass-grid"></div>`;
+  container.setAttribute('aria-labelledby', 'glass-heading');
+  const grid = container.querySelector('.glass-grid');
+  const cards = {};
+  for (const [id, title, extra] of CARDS) {
+    const card = document.createElement('details');
+    card.className = `card glass-card ${extra}`.trim();
+    card.id = id;
+    card.open = true;
+    const summary = document.createElement('summary');
+    const h3 = document.createElement('h3');
+    h3.textContent = title;
+    summary.append(h3);
+    card.append(summary);
+    grid.append(card);
+    cards[id] = card;
+  }
+  cards['weights-card'].insertAdjacentHTML('beforeend', `
+    <p class="explain">Each square is one unit of the first hidden layer: its 784 weights laid out
+      like the 28×28 image. Red pixels make the unit fire, blue ones hold it back; watch shapes of
+      clothes appear as it trains.</p>
+    <p class="weights-caption muted"></p>
+    <div class="weights-grid" data-testid="weights-view"><p class="empty">Train or load a model to see its weights.</p></div>`);
+  return cards;
+}
+
+/**
+ * @param {HTMLElement} container  an empty element below the page's sections
+ * @param {object} page  what app.js shares: bridge(), session, controls, charts, pad, getState,
+ *   setStatus, showError, schedulePrediction, describeModel, updateButtons
+ */
+export function mountGlassbox(container, page) {
+  const cards = buildSection(container);
+  const app = {
+    ...page,
+    request: (type, args = {}, transfer = []) => page.bridge().request(type, args, transfer),
+  };
+  let lastEpoch = 0;
+
+  const weights = new WeightsView(cards['weights-card'], app);
+  const inspect = new InspectView(cards['inspect-card'], app);
+  const mistakes = new MistakesView(cards['mistakes-card'], app);
+  const stepper = new Stepper(cards['step-card'], app);
+  const teach = new TeachView(cards['teach-card'], app);
+  const share = new ShareView(cards['share-card'], app);
+  const runs = new RunsView(cards['runs-card'], app);
+
+  function modelChanged(note) {
+    app.session.hasModel = true;
+    weights.refresh();
+    mistakes.clear(note);
+    page.updateButtons();
+    page.schedulePrediction();
+  }
+
+  Object.assign(app, {
+    /** Puts a config into the form (and so into the link). */
+    fillControls(config) {
+      const preset = document.getElementById('preset');
+      preset.value = config.preset ?? preset.value;
+      page.controls.fillFromPreset(preset.value);
+      const fields = { layers: 'hidden', activation: 'activation', optimizer: 'optimizer', lr: 'learning-rate',
+        batch_size: 'batch-size', epochs: 'epochs', dropout: 'dropout', weight_decay: 'weight-decay', seed: 'seed' };
+      for (const [key, id] of Object.entries(fields)) {
+        if (key in config) document.getElementById(id).value = Array.isArray(config[key]) ? config[key].join(',') : String(config[key]);
+      }
+      share.writeHash();
+    },
+    runStartedForStepping(result) {
+      document.getElementById('model-summary').textContent = `Stepping: ${page.describeModel(result)}.`;
+      modelChanged('The network is new: evaluate it once it has learned something.');
+    },
+    modelChangedByStep() {
+      modelChanged('The network changed since the last evaluation: evaluate again.');
+    },
+    modelChangedByTeaching() {
+      modelChanged('The network was fine-tuned: evaluate again to see the effect.');
+    },
+  });
+
+  function updateButtons() {
+    const state = page.getState();
+    stepper.update(state);
+    teach.update(state);
+    const usable = state !== 'loading' && state !== 'error' && app.session.hasModel;
+    mistakes.button.disabled = !usable || !app.session.data;
+    inspect.drawingButton.disabled = !usable;
+  }
+  new MutationObserver(updateButtons).observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });
+  updateButtons();
+
+  // Any test image on the page (gallery, confusion cell, mistakes) opens "Inside a prediction".
+  const openTile = (tile) => {
+    if (tile && tile.dataset.index !== undefined && app.session.hasModel) inspect.inspectTest(Number(tile.dataset.index));
+  };
+  document.addEventListener('click', (e) => openTile(e.target.closest('.tile[data-index]')));
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      const tile = e.target.closest?.('.tile[data-index]');
+      if (tile) {
+        e.preventDefault();
+        openTile(tile);
+      }
+    }
+  });
+  // Tiles made elsewhere become focusable, so the keyboard can open them too.
+  new MutationObserver(() => {
+    for (const tile of document.querySelectorAll('.tile[data-index]:not([tabindex])')) {
+      tile.tabIndex = 0;
+      tile.title = 'Look inside this prediction';
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+
+  return {
+    onEvent(event) {
+      runs.event(event);
+      if (event.event === 'epoch') {
+        lastEpoch = event.epoch;
+        weights.refresh();
+      } else if (event.event === 'done' || event.event === 'stopped') {
+        weights.refresh();
+        mistakes.evaluate();
+      }
+    },
+    onRunStarted(result) {
+      lastEpoch = 0;
+      runs.started(result.config);
+      mistakes.clear('Training… the matrix appears when the run ends (or press the button).');
+      stepper.clearTable('Press Step (after pausing or stopping training) to fill this table.');
+      weights.refresh();
+      updateButtons();
+    },
+    onLearningRate(lr) {
+      runs.learningRate(lr, lastEpoch);
+    },
+    onModelChanged() {
+      weights.refresh();
+      mistakes.clear('A different model: press the button to evaluate it.');
+      updateButtons();
+    },
+    onReady() {
+      for (const view of [inspect, mistakes, teach]) view.setClasses(app.session.classes);
+      teach.showCount(0); // a (re)started Python holds no examples
+      share.start();
+      if (app.session.hasModel) weights.refresh();
+      updateButtons();
+    },
+    updateButtons,
+  };
+}

@@ -1,0 +1,150 @@
+// Inside a prediction: every layer's activations for one input, and a saliency map (the
+// gradient of one class's score with respect to each input pixel) laid over the input.
+// Why: a prediction stops being magic when you see which units fired and which pixels mattered.
+
+import { paintSaliency, paintStrip } from './colormap.js';
+import { paintImage } from './prediction.js';
+
+const COLUMNS = 32;
+
+function describeLayer(layer, classes, last) {
+  const n = layer.values.length;
+  if (last) {
+    let top = 0;
+    layer.values.forEach((v, i) => { if (v > layer.values[top]) top = i; });
+    return `the ${n} class scores (highest: ${classes[top] ?? top})`;
+  }
+  const zeros = layer.values.filter((v) => v === 0).length;
+  const off = zeros ? `, ${zeros} of them exactly zero (switched off)` : '';
+  return `${n} values${off}`;
+}
+
+export class InspectView {
+  /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
+  constructor(card, app) {
+    this.app = app;
+    this.card = card;
+    this.source = null; // {kind: 'drawing'} or {kind: 'test', index}
+    this.busy = false;
+    card.insertAdjacentHTML('beforeend', `
+      <p class="explain">Pick an input: your drawing, or click any test image on this page. Each
+        layer's values are shown as coloured cells (blue negative, white zero, red positive). The
+        saliency map marks the pixels that would change the chosen class's score most.</p>
+      <div class="button-row">
+        <button type="button" class="inspect-drawing">Look inside my drawing</button>
+        <label class="inline-label" for="inspect-class">Explain the class</label>
+        <select id="inspect-class" class="inspect-class"></select>
+      </div>
+      <p class="inspect-source empty">Nothing chosen yet.</p>
+      <div class="inspect-pictures">
+        <figure class="inspect-figure">
+          <canvas class="inspect-input" width="28" height="28" role="img" aria-label="The input the network sees"></canvas>
+          <figcaption>Input (28×28)</figcaption>
+        </figure>
+        <figure class="inspect-figure" data-testid="saliency">
+          <canvas class="inspect-saliency" width="28" height="28" role="img" aria-label="Saliency map over the input"></canvas>
+          <figcaption class="saliency-caption">Saliency</figcaption>
+        </figure>
+        <div class="inspect-guess"></div>
+      </div>
+      <div class="activations" data-testid="activations-view" aria-live="polite"></div>`);
+    this.select = card.querySelector('.inspect-class');
+    this.drawingButton = card.querySelector('.inspect-drawing');
+    this.sourceLine = card.querySelector('.inspect-source');
+    this.saliencyFigure = card.querySelector('[data-testid=saliency]');
+    this.activationsEl = card.querySelector('.activations');
+    this.guess = card.querySelector('.inspect-guess');
+    this.setClasses(app.session.classes);
+    this.drawingButton.addEventListener('click', () => this.inspectDrawing());
+    this.select.addEventListener('change', () => this.refresh());
+  }
+
+  setClasses(names) {
+    this.classes = names;
+    const chosen = this.select.value;
+    this.select.replaceChildren(new Option('the predicted one', ''),
+      ...names.map((name, i) => new Option(name, String(i))));
+    this.select.value = chosen;
+  }
+
+  inspectDrawing() {
+    this.source = { kind: 'drawing' };
+    this.select.value = '';
+    this.refresh();
+  }
+
+  inspectTest(index) {
+    this.source = { kind: 'test', index };
+    this.select.value = '';
+    this.refresh();
+    this.card.scrollIntoView?.({ behavior: 'smooth', block: 'nearest' });
+  }
+
+  /** Asks Python for the activations and the saliency of the current source and class. */
+  async refresh() {
+    if (!this.source || this.busy) return;
+    const target = this.select.value === '' ? undefined : Number(this.select.value);
+    let args;
+    const transfer = [];
+    if (this.source.kind === 'drawing') {
+      if (this.app.pad.empty) {
+        this.sourceLine.textContent = 'The drawing pad is empty: draw something in section 4 first.';
+        return;
+      }
+      const { pixels, width, height } = this.app.pad.pixels();
+      args = { pixels: pixels.buffer, width, height, target };
+      transfer.push(pixels.buffer);
+    } else {
+      args = { testIndex: this.source.index, target };
+    }
+    this.busy = true;
+    try {
+      this.show(await this.app.request('inspect', args, transfer));
+    } catch (err) {
+      this.sourceLine.textContent = err.hint ? `${err.message} ${err.hint}` : err.message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  show(result) {
+    const names = this.classes;
+    const which = this.source.kind === 'drawing' ? 'your drawing'
+      : `test image ${this.source.index} (really: ${names[result.label] ?? result.label})`;
+    this.sourceLine.textContent = `Looking at ${which}.`;
+    this.sourceLine.classList.remove('empty');
+    paintImage(this.card.querySelector('.inspect-input'), result.input, 255);
+    paintSaliency(this.card.querySelector('.inspect-saliency'), result.input, result.saliency);
+    this.saliencyFigure.dataset.target = String(result.target);
+    this.card.querySelector('.saliency-caption').textContent = `Saliency for “${names[result.target]}”: red pixels push its score up, blue down`;
+    this.select.options[0].textContent = `the predicted one (${names[result.top]})`;
+    const p = result.probabilities[result.top];
+    this.guess.textContent = `Guess: ${names[result.top]} (${Math.round(p * 100)}%)`;
+
+    const rows = result.activations.map((layer, i) => {
+      const last = i === result.activations.length - 1;
+      const row = document.createElement('div');
+      row.className = 'activation-row';
+      row.dataset.type = layer.type;
+      const label = document.createElement('p');
+      label.className = 'activation-label';
+      const strong = document.createElement('strong');
+      strong.textContent = `Layer ${i + 1}: ${layer.type}`;
+      label.append(strong, ` · ${describeLayer(layer, names, last)}`);
+      const canvas = document.createElement('canvas');
+      canvas.className = 'activation-strip';
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `Values of layer ${i + 1} (${layer.type})`);
+      paintStrip(canvas, layer.values, last ? 10 : COLUMNS, last ? 22 : 10);
+      row.append(label, canvas);
+      if (last) {
+        const names10 = document.createElement('p');
+        names10.className = 'activation-classes';
+        names10.textContent = names.map((n, k) => `${k + 1} ${n}`).join(' · ');
+        row.append(names10);
+      }
+      return row;
+    });
+    this.activationsEl.replaceChildren(...rows);
+  }
+}

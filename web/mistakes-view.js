@@ -1,0 +1,155 @@
+// Where it goes wrong: the confusion matrix on the test set (rows: the true class, columns: the
+// guess), accuracy per class, the test images behind any cell, and the most confident mistakes.
+// Why: "89% accurate" hides that shirts and T-shirts get mixed up; the matrix shows where.
+
+import { Gallery } from './gallery.js';
+
+const SHORT = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'];
+
+export class MistakesView {
+  /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
+  constructor(card, app) {
+    this.app = app;
+    this.card = card;
+    this.result = null;
+    card.insertAdjacentHTML('beforeend', `
+      <p class="explain">Each row is what an image really shows, each column what the network
+        guessed; the diagonal holds the right answers. Click a number to see those test images.</p>
+      <div class="button-row">
+        <button type="button" class="evaluate">Evaluate on the test set</button>
+        <span class="evaluate-summary muted"></span>
+      </div>
+      <div class="confusion-wrap">
+        <table class="confusion" data-testid="confusion-matrix">
+          <caption class="visually-hidden">Confusion matrix: rows are true classes, columns are guesses</caption>
+        </table>
+      </div>
+      <p class="cell-title empty">Click a cell to see its images.</p>
+      <div class="gallery cell-images" aria-live="polite"></div>
+      <h3>Most confident mistakes</h3>
+      <p class="explain">Wrong guesses the network was surest about: often the label is debatable.</p>
+      <div class="gallery mistake-images" aria-live="polite"></div>`);
+    this.button = card.querySelector('.evaluate');
+    this.summary = card.querySelector('.evaluate-summary');
+    this.table = card.querySelector('.confusion');
+    this.cellTitle = card.querySelector('.cell-title');
+    this.cellGallery = new Gallery(card.querySelector('.cell-images'));
+    this.mistakeGallery = new Gallery(card.querySelector('.mistake-images'));
+    this.setClasses(app.session.classes);
+    this.clear();
+    this.button.addEventListener('click', () => this.evaluate());
+    this.table.addEventListener('click', (e) => {
+      const cell = e.target.closest('[data-testid=confusion-cell]');
+      if (cell) this.showCell(Number(cell.dataset.true), Number(cell.dataset.predicted));
+    });
+  }
+
+  setClasses(names) {
+    this.classes = names;
+    this.cellGallery.setClasses(names);
+    this.mistakeGallery.setClasses(names);
+  }
+
+  clear(text = 'No evaluation yet: train a model, or press the button.') {
+    this.result = null;
+    this.summary.textContent = text;
+    this.table.querySelectorAll('thead, tbody').forEach((el) => el.remove());
+    this.cellTitle.textContent = 'Click a cell to see its images.';
+    this.cellGallery.container.replaceChildren();
+    this.mistakeGallery.container.replaceChildren();
+  }
+
+  /** Runs the model on every test image (in Python) and redraws the matrix and the mistakes. */
+  async evaluate() {
+    this.button.disabled = true;
+    this.summary.textContent = 'Evaluating…';
+    try {
+      const result = await this.app.request('evaluate');
+      this.show(result);
+      const mistakes = await this.app.request('mistakes', { limit: 12 });
+      this.showTiles(this.mistakeGallery, mistakes.items, 'No mistakes at all on the test set.');
+    } catch (err) {
+      this.summary.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;
+    } finally {
+      this.button.disabled = false;
+    }
+  }
+
+  show(result) {
+    this.result = result;
+    const names = this.classes;
+    const total = result.confusion.flat().reduce((a, b) => a + b, 0);
+    this.summary.textContent = `${(result.test_accuracy * 100).toFixed(1)}% right on ${total.toLocaleString('en')} test images (loss ${result.test_loss.toFixed(3)}).`;
+    this.table.querySelectorAll('thead, tbody').forEach((el) => el.remove());
+    const head = document.createElement('thead');
+    const hr = document.createElement('tr');
+    hr.innerHTML = '<th scope="col" class="corner">true ↓ · guess →</th>';
+    SHORT.forEach((short, j) => {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.className = 'guess-col';
+      th.title = names[j];
+      th.textContent = short;
+      hr.append(th);
+    });
+    hr.insertAdjacentHTML('beforeend', '<th scope="col" class="per-class">Right</th>');
+    head.append(hr);
+    const body = document.createElement('tbody');
+    result.confusion.forEach((row, i) => {
+      const rowTotal = row.reduce((a, b) => a + b, 0) || 1;
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = names[i];
+      tr.append(th);
+      row.forEach((count, j) => {
+        const td = document.createElement('td');
+        const share = count / rowTotal;
+        const strength = i === j ? share : Math.min(1, share * 3);
+        td.style.background = i === j ? `rgba(47, 133, 90, ${0.12 + 0.6 * strength})` : (count ? `rgba(197, 48, 48, ${0.1 + 0.7 * strength})` : '');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.dataset.testid = 'confusion-cell';
+        button.setAttribute('data-testid', 'confusion-cell');
+        button.dataset.true = String(i);
+        button.dataset.predicted = String(j);
+        button.textContent = String(count);
+        button.setAttribute('aria-label', `${count} ${names[i]} images guessed as ${names[j]}`);
+        if (!count) button.classList.add('zero');
+        td.append(button);
+        tr.append(td);
+      });
+      const acc = document.createElement('td');
+      acc.className = 'per-class';
+      acc.textContent = `${Math.round(result.per_class_accuracy[i] * 100)}%`;
+      tr.append(acc);
+      body.append(tr);
+    });
+    this.table.append(head, body);
+  }
+
+  async showCell(trueClass, predicted) {
+    const names = this.classes;
+    const what = trueClass === predicted ? `${names[trueClass]} images guessed right`
+      : `${names[trueClass]} images the network called ${names[predicted]}`;
+    this.cellTitle.textContent = `${what}:`;
+    this.cellTitle.classList.remove('empty');
+    try {
+      const { items } = await this.app.request('confusionCell', { trueClass, predicted, limit: 24 });
+      this.showTiles(this.cellGallery, items, 'No test images in this cell.');
+    } catch (err) {
+      this.cellGallery.message(err.hint ? `${err.message}. ${err.hint}` : err.message);
+    }
+  }
+
+  showTiles(gallery, items, emptyText) {
+    if (!items.length) {
+      gallery.message(emptyText);
+      return;
+    }
+    gallery.show({ items });
+    [...gallery.container.children].forEach((tile, k) => {
+      tile.dataset.index = String(items[k].index);
+    });
+  }
+}

@@ -1,0 +1,120 @@
+// Teach with your own drawings: add the drawing with the label it should get, fine-tune the
+// network on those examples for a few steps (in Python), then see the guess change.
+// Why: students see that a network learns from examples, and that a few examples can move it.
+
+export class TeachView {
+  /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
+  constructor(card, app) {
+    this.app = app;
+    this.card = card;
+    this.busy = false;
+    card.insertAdjacentHTML('beforeend', `
+      <p class="explain">Draw in section 4, say what it is, and add it. Then fine-tune: the network
+        takes a few small steps on your examples (mixed with some real images, so it does not
+        forget the rest) and guesses your drawing again.</p>
+      <div class="button-row">
+        <label class="inline-label" for="teach-label">This drawing is a</label>
+        <select id="teach-label" class="teach-label"></select>
+        <button type="button" class="teach-add" data-testid="teach-add">Add as example</button>
+      </div>
+      <div class="button-row">
+        <label class="inline-label" for="teach-steps">Steps</label>
+        <input id="teach-steps" class="teach-steps" type="number" min="1" max="200" step="1" value="10">
+        <button type="button" class="primary teach-tune" data-testid="teach-tune">Fine-tune</button>
+        <button type="button" class="quiet teach-clear">Forget my examples</button>
+      </div>
+      <p class="teach-count muted">No examples yet.</p>
+      <p class="teach-result" data-testid="teach-result" aria-live="polite"></p>`);
+    this.label = card.querySelector('.teach-label');
+    this.addButton = card.querySelector('.teach-add');
+    this.tuneButton = card.querySelector('.teach-tune');
+    this.clearButton = card.querySelector('.teach-clear');
+    this.count = card.querySelector('.teach-count');
+    this.result = card.querySelector('.teach-result');
+    this.examples = 0;
+    this.setClasses(app.session.classes);
+    this.addButton.addEventListener('click', () => this.add());
+    this.tuneButton.addEventListener('click', () => this.tune());
+    this.clearButton.addEventListener('click', () => this.clear());
+  }
+
+  setClasses(names) {
+    const chosen = this.label.value || '0';
+    this.label.replaceChildren(...names.map((n, i) => new Option(n, String(i))));
+    this.label.value = chosen;
+  }
+
+  update(state) {
+    const ok = !this.busy && state !== 'loading' && state !== 'error' && state !== 'training';
+    this.addButton.disabled = !ok;
+    this.tuneButton.disabled = !ok || !this.examples || !this.app.session.hasModel;
+    this.clearButton.disabled = !ok || !this.examples;
+  }
+
+  setBusy(busy) {
+    this.busy = busy;
+    this.update(this.app.getState());
+  }
+
+  showCount(n) {
+    this.examples = n;
+    this.count.textContent = n ? `${n} example${n === 1 ? '' : 's'} of your own.` : 'No examples yet.';
+    this.update(this.app.getState());
+  }
+
+  async add() {
+    if (this.app.pad.empty) {
+      this.result.textContent = 'Draw something in section 4 first.';
+      return;
+    }
+    const { pixels, width, height } = this.app.pad.pixels();
+    this.setBusy(true);
+    try {
+      const r = await this.app.request('addExample', { pixels: pixels.buffer, width, height, label: Number(this.label.value) }, [pixels.buffer]);
+      this.showCount(r.examples);
+      this.result.textContent = `Added as ${this.label.selectedOptions[0].textContent}.`;
+    } catch (err) {
+      this.result.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  async guess() {
+    if (this.app.pad.empty) return null;
+    const { pixels, width, height } = this.app.pad.pixels();
+    return this.app.request('predict', { pixels: pixels.buffer, width, height }, [pixels.buffer]);
+  }
+
+  async tune() {
+    const steps = Math.max(1, Math.min(200, Math.round(Number(this.card.querySelector('.teach-steps').value) || 10)));
+    this.setBusy(true);
+    this.result.textContent = 'Fine-tuning…';
+    try {
+      const before = await this.guess().catch(() => null);
+      const r = await this.app.request('fineTune', { steps, lr: 0.001 });
+      const after = await this.guess().catch(() => null);
+      const names = this.app.session.classes;
+      const loss = r.losses.length ? ` Loss on your examples: ${r.losses[0].toFixed(3)} → ${r.losses[r.losses.length - 1].toFixed(3)}.` : '';
+      const said = (g) => `${names[g.top]} (${Math.round(g.probabilities[g.top] * 100)}%)`;
+      const change = before && after ? ` Your drawing: ${said(before)} before, ${said(after)} now.` : '';
+      this.result.textContent = `${steps} steps on ${r.examples} example${r.examples === 1 ? '' : 's'}.${loss}${change}`;
+      if (after) this.result.dataset.after = names[after.top];
+      this.app.modelChangedByTeaching();
+    } catch (err) {
+      this.result.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  async clear() {
+    try {
+      const r = await this.app.request('clearExamples');
+      this.showCount(r.examples);
+      this.result.textContent = 'Your examples are forgotten (what the network learned from them stays).';
+    } catch (err) {
+      this.result.textContent = err.message;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// Weights as pictures: each first-layer unit's 784 incoming weights drawn as a 28x28 image.
+// Why: a unit "looks for" a pattern; its weights, laid out like the image, show that pattern
+// (a trouser leg, a collar) and change visibly while the network learns.
+
+import { legend, paintDiverging } from './colormap.js';
+
+const LIMIT = 64;
+
+export class WeightsView {
+  /** @param {HTMLElement} card  @param {{request: Function}} app */
+  constructor(card, app) {
+    this.app = app;
+    this.card = card;
+    this.grid = card.querySelector('.weights-grid');
+    this.caption = card.querySelector('.weights-caption');
+    this.busy = false;
+    this.again = false;
+  }
+
+  /** Fetches the weights from Python and redraws; at most one request in flight. */
+  async refresh() {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      this.show(await this.app.request('weights', { limit: LIMIT }));
+    } catch (err) {
+      this.message(err.message);
+    } finally {
+      this.busy = false;
+      if (this.again) {
+        this.again = false;
+        this.refresh();
+      }
+    }
+  }
+
+  show(view) {
+    const tiles = view.weights.map((w, i) => {
+      const figure = document.createElement('figure');
+      figure.className = 'weight-tile';
+      const canvas = document.createElement('canvas');
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `Weights of unit ${i + 1}`);
+      paintDiverging(canvas, w, view.scale);
+      const caption = document.createElement('figcaption');
+      caption.textContent = String(i + 1);
+      figure.append(canvas, caption);
+      return figure;
+    });
+    this.grid.replaceChildren(...tiles);
+    this.grid.dataset.units = String(view.units);
+    this.grid.dataset.shown = String(view.shown);
+    this.grid.dataset.version = String(Number(this.grid.dataset.version || 0) + 1);
+    const what = view.shown < view.units ? `the first ${view.shown} of ${view.units} units` : `all ${view.units} units`;
+    this.caption.replaceChildren(
+      `First hidden layer, ${what}. One colour scale for all: `,
+      legend(view.scale),
+    );
+  }
+
+  message(text) {
+    const p = document.createElement('p');
+    p.className = 'empty';
+    p.textContent = text;
+    this.grid.replaceChildren(p);
+    this.caption.textContent = '';
+  }
+}
