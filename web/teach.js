@@ -100,6 +100,10 @@ export class TeachView {
       const change = before && after ? ` Your drawing: ${said(before)} before, ${said(after)} now.` : '';
       this.result.textContent = `${steps} steps on ${r.examples} example${r.examples === 1 ? '' : 's'}.${loss}${change}`;
       if (after) this.result.dataset.after = names[after.top];
+      if (r.losses.length) {
+        this.result.dataset.firstLoss = String(r.losses[0]);
+        this.result.dataset.lastLoss = String(r.losses[r.losses.length - 1]);
+      }
       this.app.modelChangedByTeaching();
     } catch (err) {
       this.result.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;
