@@ -64,7 +64,11 @@ function learningRateMarks(charts) {
           ctx.moveTo(x, bbox.top);
           ctx.lineTo(x, bbox.top + bbox.height);
           ctx.stroke();
-          ctx.fillText(`lr ${mark.lr}`, x + 4 * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
+          const text = `lr ${mark.lr}`;
+          const room = bbox.left + bbox.width - x;
+          const width = ctx.measureText(text).width + 4 * devicePixelRatio;
+          ctx.textAlign = room > width ? 'left' : 'right';
+          ctx.fillText(text, x + (room > width ? 4 : -4) * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
         }
         ctx.restore();
       }],

@@ -88,7 +88,7 @@ function download(text, name, type) {
 
 function describeConfig(c) {
   const layers = Array.isArray(c.layers) ? c.layers.join(',') : c.layers;
-  return `${layers || 'no hidden'} · ${c.activation} · ${c.optimizer} · lr ${c.lr} · batch ${c.batch_size}`;
+  return `${layers || 'no hidden'} · ${c.activation} · ${c.optimizer} · lr ${c.lr} · batch ${c.batch_size} · seed ${c.seed}`;
 }
 
 function best(run) {
@@ -117,7 +117,7 @@ export class RunsView {
         <table class="runs-table" data-testid="run-history">
           <caption class="visually-hidden">Runs kept in this browser</caption>
           <thead><tr><th scope="col">Run</th><th scope="col">Settings</th><th scope="col">Epochs</th>
-            <th scope="col">Best test accuracy</th><th scope="col">Keep</th></tr></thead>
+            <th scope="col">Best test accuracy</th><th scope="col">Export or delete</th></tr></thead>
           <tbody></tbody>
         </table>
         <p class="empty runs-empty">Runs you train appear here.</p>
@@ -288,7 +288,14 @@ export class RunsView {
     const label = (k) => (picked[k] ? `${['A', 'B'][k]}: ${picked[k].name ?? picked[k].id}` : ['A', 'B'][k]);
     this.chart = new uPlot({
       width, height: 200,
-      scales: { x: { time: false, range: (u, min, max) => [0.8, Math.max(max ?? 1, 1) + 0.2] } },
+      scales: {
+        x: { time: false, range: (u, min, max) => [0.8, Math.max(max ?? 1, 1) + 0.2] },
+        y: {
+          range: (u, min, max) => (percent
+            ? [min === null ? 0 : Math.max(0, Math.floor((min - 0.05) * 10) / 10), 1]
+            : [0, Math.max(max ?? 1, 0.1) * 1.05]),
+        },
+      },
       axes: [
         { label: 'epoch', labelSize: 20, size: 36, values: (u, s) => s.map((v) => (Number.isInteger(v) ? String(v) : '')) },
         { size: 48, values: (u, s) => s.map((v) => (percent ? `${Math.round(v * 100)}%` : v.toFixed(2))) },

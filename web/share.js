@@ -80,7 +80,10 @@ export class ShareView {
     byId('config-form').addEventListener('input', () => this.writeHash());
     byId('config-form').addEventListener('change', () => this.writeHash());
     window.addEventListener('hashchange', () => {
-      if (location.hash !== this.written) this.readHash();
+      if (location.hash !== this.written) {
+        this.readHash();
+        this.writeHash(); // the full settings, so the link is complete
+      }
     });
   }
 

@@ -30,6 +30,17 @@ function ratioClass(r) {
   return 'healthy';
 }
 
+/** One sentence comparing the first and last weight gradients, for the student to read. */
+function verdict(layers) {
+  const grads = layers.map((l) => l.params.find((p) => p.name === 'W')).filter(Boolean).map((p) => p.grad_norm);
+  if (grads.length < 2 || !(grads[0] > 0) || !(grads[grads.length - 1] > 0)) return '';
+  const ratio = grads[grads.length - 1] / grads[0];
+  const round = (v) => Number(v.toPrecision(2)).toLocaleString('en');
+  if (ratio > 100) return `The first layer's gradient is ${round(ratio)} times smaller than the last layer's: the learning signal fades on its way back (vanishing gradients), so the first layers barely change.`;
+  if (ratio < 0.01) return `The first layer's gradient is ${round(1 / ratio)} times larger than the last layer's: the signal grows on its way back (exploding gradients).`;
+  return 'The gradients of the first and last layers are of similar size: the learning signal reaches every layer.';
+}
+
 export class Stepper {
   /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
   constructor(card, app) {
@@ -58,13 +69,14 @@ export class Stepper {
           <caption class="visually-hidden">Per layer: forward values, gradient norm and update ratio of the weights</caption>
           <thead><tr>
             <th scope="col">Layer</th><th scope="col">Output mean</th><th scope="col">Output std</th>
-            <th scope="col">Zeros</th><th scope="col">Weight gradient norm</th>
-            <th scope="col">Update ÷ weights</th>
+            <th scope="col">Zeros</th><th scope="col">Weight gradient norm (log bar)</th>
+            <th scope="col">Update ÷ weights (log bar)</th>
           </tr></thead>
           <tbody></tbody>
         </table>
         <p class="empty step-empty">Press Step to fill this table.</p>
-      </div>`);
+      </div>
+      <p class="step-verdict" aria-live="polite"></p>`);
     this.stepButton = card.querySelector('.step-button');
     this.tenButton = card.querySelector('.step-ten');
     this.freshButton = card.querySelector('.step-fresh');
@@ -146,6 +158,7 @@ export class Stepper {
   clearTable(text) {
     this.body.replaceChildren();
     this.card.querySelector('.step-empty').textContent = text;
+    this.card.querySelector('.step-verdict').textContent = '';
     this.card.querySelector('.step-empty').hidden = false;
     for (const cls of ['step-number', 'step-loss', 'step-accuracy', 'step-lr']) {
       this.card.querySelector(`.${cls}`).textContent = '–';
@@ -194,5 +207,6 @@ export class Stepper {
     });
     this.body.replaceChildren(...rows);
     this.body.dataset.dense = String(dense);
+    this.card.querySelector('.step-verdict').textContent = verdict(report.layers);
   }
 }

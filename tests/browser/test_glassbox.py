@@ -143,6 +143,7 @@ def test_sigmoid_ten_layers_shows_vanishing_gradients(page, server_url, small_da
     first, last = float(dense[0]["grad"]), float(dense[-1]["grad"])
     assert first < last / 1000, (first, last)
     assert page.get_by_test_id("step-number").inner_text() == "1"
+    assert "vanishing" in page.locator(".step-verdict").inner_text()
     page.locator("#step-card").screenshot(path=str(artifacts_dir / "glassbox-step-sigmoid.png"))
     assert console_errors == []
 
