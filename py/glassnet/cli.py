@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--shift", type=int, help="with --augment: shift images by up to this many pixels")
     t.add_argument("--label-smoothing", type=float)
     t.add_argument("--warmup-epochs", type=float)
+    t.add_argument("--ema", type=float, help="evaluate an exponential moving average of the "
+                   "weights with this decay, e.g. 0.999 (0: off)")
     t.add_argument("--clip", type=float, help="clip the gradient norm to this (0: off)")
     t.add_argument("--val-split", type=float, help="hold out this fraction of training data "
                    "and report on it instead of the test set")
@@ -76,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _config_overrides(args: argparse.Namespace) -> dict[str, Any]:
     names = ["preset", "layers", "activation", "optimizer", "lr", "batch_size", "epochs", "dropout",
              "input_dropout", "weight_decay", "schedule", "batchnorm", "augment", "shift",
-             "label_smoothing", "warmup_epochs", "clip", "val_split", "seed"]
+             "label_smoothing", "warmup_epochs", "ema", "clip", "val_split", "seed"]
     return {name: getattr(args, name) for name in names}
 
 

@@ -33,6 +33,7 @@ class Config:
     epochs: int = 25
     seed: int = 0
     clip: float = 0.0
+    ema: float = 0.0  # decay of an average of the weights used for evaluation (0: off)
     label_smoothing: float = 0.0
     augment: bool = False  # random left-right flips
     shift: int = 0  # with augment: random shifts of up to this many pixels
@@ -72,8 +73,8 @@ def make_config(overrides: dict[str, Any] | None = None) -> Config:
     try:
         config = Config(**values)
         config.layers = [int(n) for n in config.layers]
-        for name in ("dropout", "input_dropout", "lr", "momentum", "weight_decay", "warmup_epochs", "clip",
-                     "label_smoothing", "val_split"):
+        for name in ("dropout", "input_dropout", "lr", "momentum", "weight_decay", "warmup_epochs",
+                     "clip", "ema", "label_smoothing", "val_split"):
             setattr(config, name, float(getattr(config, name)))
         for name in ("batch_size", "epochs", "seed", "shift"):
             setattr(config, name, int(getattr(config, name)))
@@ -110,6 +111,8 @@ def _validate(c: Config) -> None:
         bad(f"epochs must be between 1 and 1000, got {c.epochs}")
     if not 0 <= c.momentum < 1:
         bad(f"momentum must be in [0, 1), got {c.momentum}")
+    if not 0 <= c.ema < 1:
+        bad(f"ema must be in [0, 1), got {c.ema}")
     if c.clip < 0 or c.warmup_epochs < 0:
         bad("clip and warmup_epochs must be >= 0")
     if not 0 <= c.label_smoothing < 1:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import contextmanager
 from typing import Any, Iterator
 
 import numpy as np
@@ -86,6 +87,8 @@ class Trainer:
         self._stop_requested = False
         self._elapsed = 0.0
         self._step_batches: Iterator[tuple[np.ndarray, np.ndarray]] | None = None
+        # An exponential moving average of the weights generalises better than the last step's.
+        self._ema = [p.copy() for p in self.model.params] if config.ema else None
         self.last_outputs: list[np.ndarray] = []
         # Separate streams, so adding augmentation does not change the shuffling order.
         self._shuffle_rng, self._augment_rng = np.random.default_rng(config.seed + 1).spawn(2)
@@ -128,8 +131,28 @@ class Trainer:
             clip_grad_norm(model.grads, c.clip)
         self.optimizer.lr = self.current_lr()
         self.optimizer.step()
+        if self._ema is not None:
+            decay = np.float32(c.ema)
+            for avg, p in zip(self._ema, model.params):
+                avg *= decay
+                avg += (1 - decay) * p
         self.step += 1
         return loss, logits
+
+    @contextmanager
+    def _averaged_weights(self) -> Iterator[None]:
+        """Swap the averaged weights in (for evaluation) and the live ones back afterwards."""
+        if self._ema is None:
+            yield
+            return
+        live = [p.copy() for p in self.model.params]
+        for p, avg in zip(self.model.params, self._ema):
+            p[...] = avg
+        try:
+            yield
+        finally:
+            for p, saved in zip(self.model.params, live):
+                p[...] = saved
 
     def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
         """The next mini-batch for step-by-step mode, from its own endless shuffled passes."""
@@ -169,7 +192,8 @@ class Trainer:
                 yield {"event": "batch", "epoch": epoch, "step": self.step, "loss": loss,
                        "lr": self.optimizer.lr,
                        "examples_per_s": seen / max(time.perf_counter() - started, 1e-9)}
-            test = evaluate(self.model, d.test_images, d.test_labels)
+            with self._averaged_weights():
+                test = evaluate(self.model, d.test_images, d.test_labels)
             seconds = time.perf_counter() - started
             self._elapsed += seconds
             self.epoch = epoch
@@ -179,6 +203,9 @@ class Trainer:
                      "seconds": seconds, "lr": self.optimizer.lr}
             self.history.append(event)
             yield event
+        if self._ema is not None:  # the finished model is the averaged one that was evaluated
+            for p, avg in zip(self.model.params, self._ema):
+                p[...] = avg
         last = self.history[-1] if self.history else {}
         yield {"event": "done", "epochs": c.epochs, "test_loss": last.get("test_loss"),
                "test_accuracy": last.get("test_accuracy"), "seconds": self._elapsed}

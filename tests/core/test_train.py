@@ -134,3 +134,20 @@ def test_default_preset_one_epoch_on_the_real_data(real_data_dir):
 
     events = run(make_config({"preset": "default", "epochs": 1}), load_dir(real_data_dir))
     assert events[-1]["event"] == "done" and events[-1]["test_accuracy"] > 0.82
+
+
+def test_weight_average_by_hand_and_used_for_the_final_model(small_data):
+    trainer = Trainer(quick(ema=0.5, epochs=1), small_data)
+    w = trainer.model.params[0]
+    seen = [w.copy()]
+    for _ in range(2):
+        trainer.train_step(*trainer.next_batch())
+        seen.append(w.copy())
+    expected = 0.25 * seen[0] + 0.25 * seen[1] + 0.5 * seen[2]
+    np.testing.assert_allclose(trainer._ema[0], expected, rtol=1e-5, atol=1e-7)
+    # through a whole run: evaluation and the finished model use the average, not the last step
+    trainer = Trainer(quick(ema=0.9, epochs=1), small_data)
+    events = list(trainer.events())
+    np.testing.assert_array_equal(trainer.model.params[0], trainer._ema[0])
+    result = evaluate(trainer.model, small_data.test_images, small_data.test_labels)
+    assert result["loss"] == pytest.approx(events[-2]["test_loss"])
