@@ -50,7 +50,7 @@ export function paintSaliency(canvas, input, saliency) {
   for (let i = 0; i < 784; i += 1) {
     const grey = Math.round(40 + 0.45 * 255 * (input[i] ?? 0)); // dimmed, so colour shows on top
     const t = (saliency[i] ?? 0) / scale;
-    const alpha = Math.min(1, Math.abs(t) * 1.6);
+    const alpha = Math.min(1, Math.abs(t) * 1.1); // faint for small gradients, so strong ones stand out
     const [r, g, b] = diverging(t < 0 ? -1 : 1);
     image.data.set([
       Math.round(grey * (1 - alpha) + r * alpha),

@@ -32,7 +32,9 @@ export class InspectView {
         saliency map marks the pixels that would change the chosen class's score most.</p>
       <div class="button-row">
         <button type="button" class="inspect-drawing">Look inside my drawing</button>
-        <label class="inline-label" for="inspect-class">Explain the class</label>
+      </div>
+      <div class="button-row">
+        <label class="inline-label" for="inspect-class">Saliency for the class</label>
         <select id="inspect-class" class="inspect-class"></select>
       </div>
       <p class="inspect-source empty">Nothing chosen yet.</p>

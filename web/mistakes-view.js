@@ -14,7 +14,8 @@ export class MistakesView {
     this.result = null;
     card.insertAdjacentHTML('beforeend', `
       <p class="explain">Each row is what an image really shows, each column what the network
-        guessed; the diagonal holds the right answers. Click a number to see those test images.</p>
+        guessed; the diagonal holds the right answers, and “Right” is the share of each class named
+        correctly. Click a number to see those test images.</p>
       <div class="button-row">
         <button type="button" class="evaluate">Evaluate on the test set</button>
         <span class="evaluate-summary muted"></span>

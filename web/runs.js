@@ -137,6 +137,14 @@ export class RunsView {
       this.importFile(e.target.files[0]).finally(() => { e.target.value = ''; });
     });
     this.tbody.addEventListener('click', (e) => this.rowAction(e));
+    const chartEl = card.querySelector('.runs-chart');
+    let lastWidth = chartEl.clientWidth;
+    new ResizeObserver(() => {
+      if (this.chart && chartEl.clientWidth !== lastWidth) {
+        lastWidth = chartEl.clientWidth;
+        this.chart.setSize({ width: Math.max(260, chartEl.clientWidth - 8), height: 200 });
+      }
+    }).observe(chartEl);
     this.render();
   }
 

@@ -266,3 +266,23 @@ def test_teaching_with_a_drawing_changes_the_network(page, server_url, small_dat
     page.locator(".inspect-drawing").click()
     page.wait_for_function("document.querySelector('.inspect-source').textContent.includes('your drawing')")
     assert console_errors == []
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_glass_box_on_real_fashion_mnist(page, route_data, real_data_dir, server_url, artifacts_dir):
+    """One epoch of the default preset on the real set: the weights should look like clothes."""
+    from conftest import DATA_FILES
+
+    route_data({key: (real_data_dir / name).read_bytes() for key, name in DATA_FILES.items()})
+    open_ready(page, server_url)
+    start_training(page, epochs=1)
+    finish_training(page, timeout=300_000)
+    page.get_by_test_id("confusion-cell").first.wait_for(timeout=120_000)
+    cells = page.get_by_test_id("confusion-cell")
+    assert sum(int(t) for t in cells.all_inner_texts()) == 10_000
+    page.locator("#mistakes-card .mistake-images .tile").first.click()
+    page.get_by_test_id("activations-view").locator(".activation-row").first.wait_for()
+    page.locator("#weights-card").screenshot(path=str(artifacts_dir / "glassbox-real-weights.png"))
+    page.locator("#inspect-card").screenshot(path=str(artifacts_dir / "glassbox-real-inspect.png"))
+    page.locator("#mistakes-card").screenshot(path=str(artifacts_dir / "glassbox-real-mistakes.png"))
