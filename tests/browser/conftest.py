@@ -202,7 +202,6 @@ def browser_context_args(browser_context_args: dict) -> dict:
 def artifacts_dir() -> Path:
     """Where screenshots and measured figures go (gitignored); people look at them."""
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "browser-timings.json").unlink(missing_ok=True)  # figures of this run only
     return ARTIFACTS
 
 
