@@ -369,9 +369,25 @@ def test_bad_setting_gives_a_message_not_a_run(page, server_url, small_data_page
     assert page.evaluate(STATE) == "ready"
 
 
+def test_a_worker_that_fails_to_start_is_reported_and_can_be_reloaded(page, context, server_url,
+                                                                      small_data_page):
+    # A real failure inside the worker: its first import throws while the module loads.
+    pattern = re.compile(r".*/pyodide/pyodide\.mjs$")
+    context.route(pattern, lambda route: route.fulfill(
+        body="throw new Error('broken Pyodide build');", content_type="text/javascript"))
+    page.goto(server_url)
+    page.wait_for_function(f"{STATE} === 'error'", timeout=60_000)
+    assert "worker stopped" in error_banner(page).inner_text()
+    assert page.locator("#reload-worker").is_visible()
+    context.unroute(pattern)
+    page.locator("#reload-worker").click()
+    wait_for_state(page, "ready")
+    assert not error_banner(page).is_visible()
+
+
 def test_a_crashed_worker_is_reported_and_can_be_reloaded(page, server_url, small_data_page):
     open_ready(page, server_url)
-    # What the browser does when the worker dies (e.g. out of memory): an error event.
+    # What the browser does when the worker dies later (e.g. out of memory): an error event.
     page.evaluate("glassnet.bridge.worker.dispatchEvent(new ErrorEvent('error', {message: 'out of memory'}))")
     page.wait_for_function(f"{STATE} === 'error'")
     assert "out of memory" in error_banner(page).inner_text()
