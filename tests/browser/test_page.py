@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA_FILES, make_dataset, route_dataset, wait_for_state
 
+pytestmark = pytest.mark.browser
+
 STATE = "document.documentElement.dataset.state"
 
 
