@@ -79,6 +79,7 @@ export function mountGlassbox(container, page) {
   function modelChanged(note) {
     app.session.hasModel = true;
     weights.refresh();
+    inspect.refresh();
     mistakes.clear(note);
     page.updateButtons();
     page.schedulePrediction();
@@ -148,8 +149,10 @@ export function mountGlassbox(container, page) {
       if (event.event === 'epoch') {
         lastEpoch = event.epoch;
         weights.refresh();
+        inspect.refresh(); // the same input, seen by the network as it is now
       } else if (event.event === 'done' || event.event === 'stopped') {
         weights.refresh();
+        inspect.refresh();
         mistakes.evaluate();
       }
     },

@@ -38,7 +38,7 @@ export class InspectView {
         <select id="inspect-class" class="inspect-class"></select>
       </div>
       <p class="inspect-source empty">Nothing chosen yet.</p>
-      <div class="inspect-pictures">
+      <div class="inspect-pictures" hidden>
         <figure class="inspect-figure">
           <canvas class="inspect-input" width="28" height="28" role="img" aria-label="The input the network sees"></canvas>
           <figcaption>Input (28×28)</figcaption>
@@ -59,6 +59,12 @@ export class InspectView {
     this.setClasses(app.session.classes);
     this.drawingButton.addEventListener('click', () => this.inspectDrawing());
     this.select.addEventListener('change', () => this.refresh());
+    // Looking at the drawing: follow it as it changes (after each stroke, Clear, the example).
+    const followDrawing = () => {
+      if (this.source?.kind === 'drawing') setTimeout(() => this.refresh(), 0);
+    };
+    document.getElementById('canvas').addEventListener('pointerup', followDrawing);
+    for (const id of ['clear', 'draw-example']) document.getElementById(id).addEventListener('click', followDrawing);
   }
 
   setClasses(names) {
@@ -84,7 +90,11 @@ export class InspectView {
 
   /** Asks Python for the activations and the saliency of the current source and class. */
   async refresh() {
-    if (!this.source || this.busy) return;
+    if (!this.source) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
     const target = this.select.value === '' ? undefined : Number(this.select.value);
     let args;
     const transfer = [];
@@ -106,6 +116,10 @@ export class InspectView {
       this.sourceLine.textContent = err.hint ? `${err.message} ${err.hint}` : err.message;
     } finally {
       this.busy = false;
+      if (this.again) {
+        this.again = false;
+        this.refresh();
+      }
     }
   }
 
@@ -115,6 +129,7 @@ export class InspectView {
       : `test image ${this.source.index} (really: ${names[result.label] ?? result.label})`;
     this.sourceLine.textContent = `Looking at ${which}.`;
     this.sourceLine.classList.remove('empty');
+    this.card.querySelector('.inspect-pictures').hidden = false;
     paintImage(this.card.querySelector('.inspect-input'), result.input, 255);
     paintSaliency(this.card.querySelector('.inspect-saliency'), result.input, result.saliency);
     this.saliencyFigure.dataset.target = String(result.target);

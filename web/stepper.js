@@ -147,6 +147,12 @@ export class Stepper {
       }
       this.show(report);
       if (report.error) this.app.showError(report.error);
+      if (report.step === count) {
+        // Step started a new run from the settings (there was none): say which network it is.
+        const sizes = report.layers.map((l) => l.params.find((p) => p.name === 'W')).filter(Boolean).map((p) => p.shape);
+        const chain = sizes.length ? [sizes[0][0], ...sizes.map((s) => s[1])].join(' → ') : '';
+        document.getElementById('model-summary').textContent = `Stepping: a new network ${chain} from the settings.`;
+      }
       this.app.modelChangedByStep();
     } catch (err) {
       this.app.showError(err);
