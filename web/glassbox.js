@@ -14,11 +14,11 @@ const CARDS = [
   // [id, title, extra class]
   ['weights-card', 'Weights as pictures', 'wide'],
   ['inspect-card', 'Inside a prediction', ''],
-  ['mistakes-card', 'Where it goes wrong', ''],
-  ['step-card', 'Step through backpropagation', 'wide'],
   ['teach-card', 'Teach it with your drawings', ''],
-  ['share-card', 'Share this experiment', ''],
+  ['mistakes-card', 'Where it goes wrong', 'wide'],
+  ['step-card', 'Step through backpropagation', 'wide'],
   ['runs-card', 'Compare runs', 'wide'],
+  ['share-card', 'Share this experiment', 'wide'],
 ];
 
 function buildSection(container) {

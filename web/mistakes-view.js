@@ -16,6 +16,8 @@ export class MistakesView {
       <p class="explain">Each row is what an image really shows, each column what the network
         guessed; the diagonal holds the right answers, and “Right” is the share of each class named
         correctly. Click a number to see those test images.</p>
+      <div class="mistakes-layout">
+      <div class="mistakes-matrix">
       <div class="button-row">
         <button type="button" class="evaluate">Evaluate on the test set</button>
         <span class="evaluate-summary muted"></span>
@@ -25,11 +27,15 @@ export class MistakesView {
           <caption class="visually-hidden">Confusion matrix: rows are true classes, columns are guesses</caption>
         </table>
       </div>
+      </div>
+      <div class="mistakes-images">
       <p class="cell-title empty">Click a cell to see its images.</p>
       <div class="gallery cell-images" aria-live="polite"></div>
       <h3>Most confident mistakes</h3>
       <p class="explain">Wrong guesses the network was surest about: often the label is debatable.</p>
-      <div class="gallery mistake-images" aria-live="polite"></div>`);
+      <div class="gallery mistake-images" aria-live="polite"></div>
+      </div>
+      </div>`);
     this.button = card.querySelector('.evaluate');
     this.summary = card.querySelector('.evaluate-summary');
     this.table = card.querySelector('.confusion');
