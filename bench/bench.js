@@ -1,6 +1,6 @@
 // The bench page's entry: exposes window.glassnetBench for tools/bench.py (driven by Playwright).
 import {fetchIdx, fetchBytes} from './idx.js';
-import {tfjsEpoch} from './tfjs-mlp.js';
+import {tfjsFinish, tfjsPrepare, tfjsTrain} from './tfjs-mlp.js';
 
 // The WebAssembly backend's .wasm files sit in tfjs/ next to this page.
 // (`build.py bench --no-tfjs` leaves them out: the Pyodide side still works.)
@@ -50,13 +50,17 @@ async function loadData(urls) {
 
 window.glassnetBench = {
   worker: call,
-  async tfjs(backend, urls) {
+  async tfjsPrepare(backend, urls) {
     status.textContent = `TF.js ${backend}`;
     const {data, order} = await loadData(urls);
-    const result = await tfjsEpoch(backend, data, order);
-    status.textContent = `TF.js ${backend}: ${result.seconds.toFixed(2)} s`;
+    return tfjsPrepare(backend, data, order);
+  },
+  async tfjsTrain() {
+    const result = await tfjsTrain();
+    status.textContent = `TF.js ${result.backend}: ${result.seconds.toFixed(2)} s`;
     return result;
   },
+  tfjsFinish,
   tfjsVersion: () => (globalThis.tf ? globalThis.tf.version_core : null),
 };
 status.textContent = 'ready';

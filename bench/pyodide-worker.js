@@ -62,9 +62,13 @@ json.dumps({"train": len(DATA.train_y), "test": len(DATA.test_y)})`);
   },
   epoch({seed = 0, trainer = true}) {
     // trainer: through glassnet.train.Trainer (what the page runs); else the bare loop.
+    // Training only: the host measures this thread's CPU time around the call.
     const fn = trainer ? 'trainer_epoch' : 'epoch';
-    const result = callJson(`json.dumps(bench.${fn}(DATA, seed=${Number(seed)}))`);
+    const result = callJson(`json.dumps(bench.${fn}(DATA, seed=${Number(seed)}, evaluate=False))`);
     return {...result, wasm_memory_bytes: wasmMemoryBytes()};
+  },
+  lastAccuracy() {
+    return {test_accuracy: callJson('json.dumps(bench.last_accuracy(DATA))')};
   },
   toAccuracy({target = 0.85, every = 50, maxEpochs = 3}) {
     const result = callJson(

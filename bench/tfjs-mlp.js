@@ -36,15 +36,29 @@ function forward([w1, b1, w2, b2], x) {
   return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2);
 }
 
-/** One timed epoch on `backend` ('cpu' or 'wasm'); data as parsed idx, order as Int32Array. */
-export async function tfjsEpoch(backend, data, order, batch = 64) {
+// One run at a time: prepare (tensors, variables), train (the timed epoch), finish (accuracy,
+// dispose). Separate calls let the host measure the main thread's CPU time for training alone.
+let run = null;
+
+/** Set the backend ('cpu' or 'wasm') and build the tensors; data as parsed idx, order as Int32Array. */
+export async function tfjsPrepare(backend, data, order, batch = 64) {
+  if (run) tfjsFinish();
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} unavailable`);
   await tf.ready();
   const n = data.trainLabels.length;
-  const xs = tf.tensor2d(toFloat(data.trainImages), [n, 784]);
-  const ys = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(data.trainLabels), 'int32'), 10), 'float32'));
-  const params = [heNormal(784, 128), tf.variable(tf.zeros([128])), heNormal(128, 10), tf.variable(tf.zeros([10]))];
-  const optimizer = tf.train.adam(1e-3);
+  run = {
+    data, order, batch, n,
+    xs: tf.tensor2d(toFloat(data.trainImages), [n, 784]),
+    ys: tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(data.trainLabels), 'int32'), 10), 'float32')),
+    params: [heNormal(784, 128), tf.variable(tf.zeros([128])), heNormal(128, 10), tf.variable(tf.zeros([10]))],
+    optimizer: tf.train.adam(1e-3),
+  };
+  return {backend: tf.getBackend()};
+}
+
+/** The timed epoch: every batch gathered outside minimize, one sync at the end. */
+export async function tfjsTrain() {
+  const {xs, ys, params, optimizer, order, batch, n} = run;
   let last = null;
   const t0 = performance.now();
   for (let start = 0; start < n; start += batch) {
@@ -59,8 +73,16 @@ export async function tfjsEpoch(backend, data, order, batch = 64) {
   const loss = (await last.data())[0];
   const seconds = (performance.now() - t0) / 1000;
   last.dispose();
+  return {seconds, loss, backend: tf.getBackend()};
+}
+
+/** Test accuracy of the trained model, then free everything. */
+export function tfjsFinish() {
+  if (!run) return {};
+  const {data, xs, ys, params, optimizer} = run;
   const testAccuracy = accuracy(params, data.testImages, data.testLabels, data.testLabels.length);
   tf.dispose([xs, ys, ...params]);
   optimizer.dispose();
-  return {seconds, loss, test_accuracy: testAccuracy, backend: tf.getBackend(), tensors: tf.memory().numTensors};
+  run = null;
+  return {test_accuracy: testAccuracy, tensors_left: tf.memory().numTensors};
 }
