@@ -78,6 +78,19 @@ def test_glass_box_views_render_after_one_epoch(page, server_url, small_data_pag
     assert canvas_data(page, "[data-testid=saliency] canvas") != before
     assert "Sandal" in saliency.inner_text()
 
+    # A gallery image opens from the keyboard too.
+    tile = page.locator("#gallery .tile").first
+    index = tile.get_attribute("data-index")
+    tile.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "i => document.querySelector('.inspect-source').textContent.includes(`test image ${i} `)", arg=index)
+
+    # Evaluation on demand gives the same matrix again.
+    page.locator("#mistakes-card .evaluate").click()
+    page.wait_for_function("document.querySelector('.evaluate-summary').textContent.includes('200 test images')")
+    assert sum(int(t) for t in cells.all_inner_texts()) == 200
+
     page.locator("#weights-card").screenshot(path=str(artifacts_dir / "glassbox-weights.png"))
     page.locator("#inspect-card").screenshot(path=str(artifacts_dir / "glassbox-inspect.png"))
     page.locator("#mistakes-card").screenshot(path=str(artifacts_dir / "glassbox-mistakes.png"))
