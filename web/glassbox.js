@@ -80,7 +80,7 @@ export function mountGlassbox(container, page) {
     app.session.hasModel = true;
     weights.refresh();
     inspect.refresh();
-    mistakes.clear(note);
+    mistakes.markStale(note);
     page.updateButtons();
     page.schedulePrediction();
   }
@@ -101,6 +101,7 @@ export function mountGlassbox(container, page) {
     runStartedForStepping(result) {
       document.getElementById('model-summary').textContent = `Stepping: ${page.describeModel(result)}.`;
       modelChanged('The network is new: evaluate it once it has learned something.');
+      mistakes.clear('The network is new: evaluate it once it has learned something.');
     },
     modelChangedByStep() {
       modelChanged('The network changed since the last evaluation: evaluate again.');

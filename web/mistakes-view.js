@@ -66,6 +66,15 @@ export class MistakesView {
     this.mistakeGallery.container.replaceChildren();
   }
 
+  /** The network changed (a step, fine-tuning): keep the matrix, but say it is from before. */
+  markStale(text) {
+    if (!this.result) {
+      this.clear(text);
+      return;
+    }
+    this.summary.textContent = `${text} (The matrix below is from before the change.)`;
+  }
+
   /** Runs the model on every test image (in Python) and redraws the matrix and the mistakes. */
   async evaluate() {
     this.button.disabled = true;

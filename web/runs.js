@@ -297,7 +297,7 @@ export class RunsView {
     this.chart = new uPlot({
       width, height: 200,
       scales: {
-        x: { time: false, range: (u, min, max) => [0.8, Math.max(max ?? 1, 1) + 0.2] },
+        x: { time: false, range: () => [0.5, maxEpoch + 0.5] },
         y: {
           range: (u, min, max) => (percent
             ? [min === null ? 0 : Math.max(0, Math.floor((min - 0.05) * 10) / 10), 1]

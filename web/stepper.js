@@ -213,6 +213,8 @@ export class Stepper {
     });
     this.body.replaceChildren(...rows);
     this.body.dataset.dense = String(dense);
-    this.card.querySelector('.step-verdict').textContent = verdict(report.layers);
+    this.card.querySelector('.step-verdict').textContent = report.lr === 0
+      ? 'The learning rate is 0: this run\'s schedule has ended, so a step changes nothing. Press "New run from the settings" to step through a fresh network.'
+      : verdict(report.layers);
   }
 }
