@@ -119,7 +119,17 @@ export function mountGlassbox(container, page) {
     mistakes.button.disabled = !usable || !app.session.data;
     inspect.drawingButton.disabled = !usable;
   }
-  new MutationObserver(updateButtons).observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });
+  let lastState = page.getState();
+  new MutationObserver(() => {
+    const state = page.getState();
+    // Paused mid-epoch: show the weights and the inspected input as they are right now.
+    if (state === 'paused' && lastState !== 'paused') {
+      weights.refresh();
+      inspect.refresh();
+    }
+    lastState = state;
+    updateButtons();
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });
   updateButtons();
 
   // Any test image on the page (gallery, confusion cell, mistakes) opens "Inside a prediction".
