@@ -137,6 +137,11 @@ export class RunsView {
       this.importFile(e.target.files[0]).finally(() => { e.target.value = ''; });
     });
     this.tbody.addEventListener('click', (e) => this.rowAction(e));
+    // A run still "training" in storage was cut short by a reload or a closed tab.
+    const runs = this.store.all();
+    if (runs.some((r) => r.status === 'training')) {
+      this.store.save(runs.map((r) => (r.status === 'training' ? { ...r, status: 'interrupted' } : r)));
+    }
     const chartEl = card.querySelector('.runs-chart');
     let lastWidth = chartEl.clientWidth;
     new ResizeObserver(() => {
@@ -200,7 +205,8 @@ export class RunsView {
       tr.dataset.id = run.id;
       tr.setAttribute('data-testid', 'run-row');
       const acc = best(run);
-      const cells = [run.name ?? run.id, describeConfig(run.config), String(run.epochs.length),
+      const state = run.status && run.status !== 'done' ? ` (${run.status})` : '';
+      const cells = [run.name ?? run.id, describeConfig(run.config), `${run.epochs.length}${state}`,
         acc === null ? '–' : `${(acc * 100).toFixed(1)}%`];
       cells.forEach((text, i) => {
         const td = document.createElement(i === 0 ? 'th' : 'td');
