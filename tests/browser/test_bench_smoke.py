@@ -20,7 +20,7 @@ sys.path.remove(str(ROOT))
 
 def test_quick_bench_writes_every_key(dist_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    command = [sys.executable, str(ROOT / "tools" / "bench.py"), "--quick", "--dist", str(dist_dir),
+    command = [sys.executable, str(ROOT / "build.py"), "bench", "--quick", "--dist", str(dist_dir),
                "--json", str(out)]
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr}"
