@@ -200,6 +200,9 @@ export class RunsView {
   render(selectId = null) {
     const runs = this.store.all();
     this.card.querySelector('.runs-empty').hidden = runs.length > 0;
+    // Nothing to compare yet: no empty chart.
+    this.card.querySelector('.runs-compare').hidden = runs.length === 0;
+    this.card.querySelector('.runs-chart').hidden = runs.length === 0;
     this.tbody.replaceChildren(...runs.slice().reverse().map((run) => {
       const tr = document.createElement('tr');
       tr.dataset.id = run.id;
