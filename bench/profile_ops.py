@@ -8,6 +8,7 @@ down by operation, and whole-epoch timings of backend combinations.
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Callable
 
@@ -320,6 +321,114 @@ def run_all(bench, data, batches: int = 300, quick: bool = False) -> dict:
     }
 
 
+# ---------------------------------------------------------------- CPU-timed cases
+# One call per case, so the caller can time each by the training thread's CPU time (inside
+# Pyodide there is no CPU clock; the host reads the worker thread's /proc entry). On a machine
+# that other work shares, CPU time is steady where wall time is not.
+
+_S: dict[str, np.ndarray] = {}
+_BIG = 1_000_000  # m*k*n above which einsum beats @ without BLAS
+
+
+def _mix_nn(a, b):
+    return np.einsum("ij,jk->ik", a, b) if a.shape[0] * a.shape[1] * b.shape[1] > _BIG else a @ b
+
+
+def _mix_nn_wt(a, b):
+    if a.shape[0] * a.shape[1] * b.shape[1] > _BIG:
+        return np.einsum("ij,kj->ik", a, np.ascontiguousarray(b.T))
+    return a @ b
+
+
+def _mix_tn(a, b):
+    return np.einsum("ji,jk->ik", a, b) if a.shape[0] * a.shape[1] * b.shape[1] > _BIG else a.T @ b
+
+
+def _mix_nt(a, b):
+    return np.einsum("ij,kj->ik", a, b) if a.shape[0] * a.shape[1] * b.shape[0] > _BIG else a @ b.T
+
+
+def _einsum_all():
+    return (lambda a, b: np.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ji,jk->ik", a, b),
+            lambda a, b: np.einsum("ij,kj->ik", a, b))
+
+
+def _matmul_all():
+    return (lambda a, b: a @ b, lambda a, b: a.T @ b, lambda a, b: a @ b.T)
+
+
+CPU_PRODUCTS = {  # name -> (calls, function of the prepared arrays)
+    "nn 64x784x128 einsum ij,jk": (200, lambda s: np.einsum("ij,jk->ik", s["x"], s["W"])),
+    "nn 64x784x128 a @ b": (100, lambda s: s["x"] @ s["W"]),
+    "nn 64x784x128 einsum ij,kj, W.T stored": (200, lambda s: np.einsum("ij,kj->ik", s["x"], s["WT"])),
+    "nn 64x784x128 einsum ij,kj, W.T copied": (
+        200, lambda s: np.einsum("ij,kj->ik", s["x"], np.ascontiguousarray(s["W"].T))),
+    "nn 64x784x128 x @ WT.T, W.T stored": (100, lambda s: s["x"] @ s["WT"].T),
+    "nn 64x784x128 tensordot": (100, lambda s: np.tensordot(s["x"], s["W"], axes=1)),
+    "nn 64x784x128 einsum optimize=True": (100, lambda s: np.einsum("ij,jk->ik", s["x"], s["W"], optimize=True)),
+    "nn 64x784x128 K-blocked einsum 128": (200, lambda s: _blocked(128, _einsum)(s["x"], s["W"])),
+    "nn 64x784x128 float64 einsum": (100, lambda s: np.einsum("ij,jk->ik", s["x64"], s["W64"])),
+    "eval 1000x784x128 einsum ij,jk": (10, lambda s: np.einsum("ij,jk->ik", s["X"], s["W"])),
+    "eval 1000x784x128 a @ b": (5, lambda s: s["X"] @ s["W"]),
+    "eval 1000x784x128 einsum ij,kj, W.T stored": (10, lambda s: np.einsum("ij,kj->ik", s["X"], s["WT"])),
+    "tn 784x64x128 einsum ji,jk": (200, lambda s: np.einsum("ji,jk->ik", s["x"], s["g"])),
+    "tn 784x64x128 a.T @ b": (200, lambda s: s["x"].T @ s["g"]),
+    "tn 784x64x128 einsum on a.T copy": (200, lambda s: np.einsum("ij,jk->ik", np.ascontiguousarray(s["x"].T), s["g"])),
+    "tn 784x64x128 tensordot (0,0)": (100, lambda s: np.tensordot(s["x"], s["g"], axes=(0, 0))),
+    "small 64x128x10 einsum ij,jk": (2000, lambda s: np.einsum("ij,jk->ik", s["h"], s["W2"])),
+    "small 64x128x10 a @ b": (2000, lambda s: s["h"] @ s["W2"]),
+    "small 128x64x10 einsum ji,jk": (2000, lambda s: np.einsum("ji,jk->ik", s["h"], s["g2"])),
+    "small 128x64x10 a.T @ b": (2000, lambda s: s["h"].T @ s["g2"]),
+    "small 64x10x128 einsum ij,kj": (2000, lambda s: np.einsum("ij,kj->ik", s["g2"], s["W2"])),
+    "small 64x10x128 a @ b.T": (2000, lambda s: s["g2"] @ s["W2"].T),
+}
+CPU_VARIANTS = {  # name -> (matmul, matmul_tn, matmul_nt) factory, for a partial epoch
+    "einsum everywhere": _einsum_all,
+    "@ everywhere": _matmul_all,
+    "einsum if m*k*n > 1e6, else @": lambda: (_mix_nn, _mix_tn, _mix_nt),
+    "same, forward on a W.T copy (ij,kj)": lambda: (_mix_nn_wt, _mix_tn, _mix_nt),
+}
+
+
+def cpu_cases(quick: bool = False) -> list[str]:
+    """The case names, after preparing the arrays they use."""
+    rng = np.random.default_rng(0)
+    _S.update(x=rng.random((64, 784), dtype=np.float32),
+              W=rng.standard_normal((784, 128)).astype(np.float32),
+              g=rng.standard_normal((64, 128)).astype(np.float32),
+              X=rng.random((1000, 784), dtype=np.float32),
+              h=rng.random((64, 128), dtype=np.float32),
+              W2=rng.standard_normal((128, 10)).astype(np.float32),
+              g2=rng.standard_normal((64, 10)).astype(np.float32))
+    _S.update(WT=np.ascontiguousarray(_S["W"].T), x64=_S["x"].astype(np.float64), W64=_S["W"].astype(np.float64))
+    names = [f"product: {n}" for n in CPU_PRODUCTS] + [f"epoch: {n}" for n in CPU_VARIANTS]
+    return names[:3] + names[-2:] if quick else names
+
+
+def cpu_case(bench, data, name: str, batches: int = 300) -> dict:
+    """Run one case; `per` says what one unit is (a call, or a whole epoch estimated)."""
+    kind, _, label = name.partition(": ")
+    t0, c0 = time.perf_counter(), time.process_time()
+    if kind == "product":
+        calls, f = CPU_PRODUCTS[label]
+        for _ in range(calls):
+            f(_S)
+        units, per = calls, "call"
+    else:
+        saved = backend.matmul, backend.matmul_tn, backend.matmul_nt
+        backend.matmul, backend.matmul_tn, backend.matmul_nt = CPU_VARIANTS[label]()
+        try:
+            idx = bench.order(len(data.train_y), 0)[: batches * bench.BATCH]
+            model, opt = bench.build(0)
+            bench.train_steps(model, opt, data, idx)
+        finally:
+            backend.matmul, backend.matmul_tn, backend.matmul_nt = saved
+        units, per = len(idx) / len(data.train_y), "epoch"
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"units": units, "per": per, "wall": wall,
+            "cpu": cpu if sys.platform != "emscripten" else None}
+
+
 if __name__ == "__main__":
     # `python bench/profile_ops.py DATA_DIR BATCHES [quick]`: tools/bench.py runs the native profile
     # in a child so that the BLAS thread count is set before NumPy loads.
@@ -335,4 +444,13 @@ if __name__ == "__main__":
     data = bench_epoch.load(*[open(os.path.join(folder, n), "rb").read() for n in names])
     result = run_all(bench_epoch, data, batches, quick=len(sys.argv) > 3 and sys.argv[3] == "quick")
     result["blas_threads_env"] = os.environ.get("OPENBLAS_NUM_THREADS")
+    quick = len(sys.argv) > 3 and sys.argv[3] == "quick"
+    best: dict[str, dict] = {}
+    for _ in range(1 if quick else 3):
+        for name in cpu_cases(quick):
+            r = cpu_case(bench_epoch, data, name, batches)
+            r["cpu_per_unit"] = r["cpu"] / r["units"]
+            if name not in best or r["cpu_per_unit"] < best[name]["cpu_per_unit"]:
+                best[name] = r
+    result["cpu_cases"] = best
     print(json.dumps(result))

@@ -404,6 +404,24 @@ json.dumps(profile_ops.run_all(bench, DATA, batches={batches}, quick={quick}))
 """
 
 
+def browser_cpu_cases(bench, batches: int, quick: bool) -> dict:
+    """profile_ops' cases in the worker, each timed by the worker thread's CPU time; best of 3."""
+    names = bench.worker("python", code=f"json.dumps(profile_ops.cpu_cases({quick}))")["value"]
+    best: dict[str, dict] = {}
+    for _ in range(1 if quick else 3):
+        for name in names:
+            code = f"json.dumps(profile_ops.cpu_case(bench, DATA, {name!r}, {batches}))"
+            result = with_thread_cpu(WORKER_THREAD, lambda: bench.worker("python", code=code))
+            r = result["value"]
+            if result.get("thread_cpu_seconds") is None:
+                continue
+            r["cpu"] = result["thread_cpu_seconds"]
+            r["cpu_per_unit"] = r["cpu"] / r["units"]
+            if name not in best or r["cpu_per_unit"] < best[name]["cpu_per_unit"]:
+                best[name] = r
+    return best
+
+
 class BenchPage:
     """The bench page in its own context (service workers blocked): Pyodide worker and TF.js."""
 
@@ -477,6 +495,7 @@ def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float)
                     bench.worker("source", url=f"{base}bench/profile_ops.py", name="profile_ops")
                     out["profile"] = bench.worker("python", code=PROFILE_CODE.format(
                         batches=args.profile_batches, quick=args.quick))["value"]
+                    out["profile"]["cpu_cases"] = browser_cpu_cases(bench, args.profile_batches, args.quick)
                 if not args.no_tfjs:
                     out["tfjs_version"] = bench.page.evaluate("window.glassnetBench.tfjsVersion()")
                     for backend in ("wasm", "cpu"):
@@ -603,7 +622,14 @@ def print_profile(profile: dict) -> None:
         print("   whole-epoch variants (estimate from a partial epoch):")
         for row in sorted(part["variants"], key=lambda r: r["epoch_estimate_s"]):
             print(f"   {row['variant']:<34}{row['epoch_estimate_s']:>9.3f} s")
-    print("== products, microseconds per call (native | Pyodide)")
+    print("== CPU-timed (best of 3): microseconds per call, or seconds per epoch (native | Pyodide)")
+    native_cpu = (profile.get("native") or {}).get("cpu_cases", {})
+    for name, r in (profile.get("browser") or {}).get("cpu_cases", {}).items():
+        n = native_cpu.get(name)
+        scale, unit = (1e6, "us") if r["per"] == "call" else (1.0, "s ")
+        shown = f"{n['cpu_per_unit'] * scale:>12.3f}" if n else f"{'-':>12}"
+        print(f"   {name:<58}{shown} |{r['cpu_per_unit'] * scale:>12.3f} {unit}")
+    print("== products, wall microseconds per call, interleaved (native | Pyodide)")
     native = {(r["shape"], r["formulation"]): r for r in (profile.get("native") or {}).get("products", [])}
     for r in (profile.get("browser") or {}).get("products", []):
         n = native.get((r["shape"], r["formulation"]))
