@@ -48,7 +48,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                  schedule="constant"),
     "default": dict(layers=[128], activation="relu", optimizer="adam", lr=0.001, batch_size=64,
                     schedule="cosine"),
-    "best": dict(layers=[1024, 512], activation="relu", batchnorm=True, dropout=0.25,
+    "best": dict(layers=[1024, 1024], activation="relu", batchnorm=True, dropout=0.3,
                  optimizer="adamw", lr=0.002, weight_decay=0.05, batch_size=64,
                  schedule="cosine", warmup_epochs=1.0, augment=True, shift=0,
                  label_smoothing=0.1),
