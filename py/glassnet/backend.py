@@ -1,7 +1,10 @@
 """The matrix-product choice per platform, kept in one place so it can be measured and swapped.
 
-Natively ``@`` goes to BLAS and is fastest. Pyodide's NumPy has no BLAS; there ``np.einsum`` beat
-``@`` 1.6-2.6x for an MLP epoch (see shared NOTES), so it is the default under emscripten.
+Natively ``@`` goes to BLAS and is fastest (4-7x einsum). Pyodide's NumPy has no BLAS; there
+``np.einsum`` beats ``@`` for the big products (784x128 layer: 1.8 ms vs 4.4 ms a batch; an epoch
+4.25 vs 6.97 CPU-seconds), while ``@`` wins on small ones (128x10: 30 us vs 45-65 us), so under
+emscripten einsum is used above a size threshold. Measured by ``python build.py bench --profile``;
+other formulations (tensordot, float64, K-blocking, optimize=True) were slower.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ def _matmul_blas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a @ b
 
 
+EINSUM_MIN_WORK = 1_000_000  # multiply-adds below which @ beats einsum inside Pyodide
+
+
 def _matmul_einsum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.shape[0] * a.shape[1] * b.shape[1] < EINSUM_MIN_WORK:
+        return a @ b
     return np.einsum("ij,jk->ik", a, b)
 
 
@@ -26,7 +34,9 @@ def _matmul_tn_blas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _matmul_tn_einsum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    # Transposed subscripts avoid materialising a.T.
+    if a.shape[0] * a.shape[1] * b.shape[1] < EINSUM_MIN_WORK:
+        return a.T @ b
+    # Transposed subscripts are as fast as a contiguous copy of a.T, without the copy.
     return np.einsum("ji,jk->ik", a, b)
 
 
@@ -35,6 +45,8 @@ def _matmul_nt_blas(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _matmul_nt_einsum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.shape[0] * a.shape[1] * b.shape[0] < EINSUM_MIN_WORK:
+        return a @ b.T
     return np.einsum("ij,kj->ik", a, b)
 
 

@@ -163,3 +163,23 @@ def test_sigmoid_does_not_overflow():
 
 def test_layers_module_lists_every_activation():
     assert set(layers.ACTIVATIONS) == {"relu", "leaky_relu", "tanh", "sigmoid"}
+
+
+@pytest.mark.parametrize("name", ["blas", "einsum"])
+@pytest.mark.parametrize("shape", [(3, 4, 5), (64, 784, 128)])  # below and above the threshold
+def test_every_backend_computes_the_same_products(name, shape):
+    from glassnet import backend
+
+    m, k, n = shape
+    rng = np.random.default_rng(0)
+    a, b = rng.random((m, k), np.float32), rng.random((k, n), np.float32)
+    was = backend.name()
+    try:
+        backend.use(name)
+        np.testing.assert_allclose(backend.matmul(a, b), a @ b, rtol=1e-4)
+        np.testing.assert_allclose(backend.matmul_tn(a.T.copy(), b), a @ b, rtol=1e-4)
+        np.testing.assert_allclose(backend.matmul_nt(a, b.T.copy()), a @ b, rtol=1e-4)
+    finally:
+        backend.use(was)
+    with pytest.raises(ValueError, match="unknown backend"):
+        backend.use("cuda")
