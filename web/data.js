@@ -18,6 +18,24 @@ export class DataProblem extends Error {
   }
 }
 
+/**
+ * Gunzips in the browser's native code, in parallel with Python starting up: inside Pyodide the
+ * same work took 0.27 s of the wait for "ready" (raw idx bytes then parse in 3 ms). A file the
+ * browser cannot inflate goes to Python as it is, which names the file and what is wrong with it.
+ */
+export async function inflate(buffer) {
+  const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
+  if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b || typeof DecompressionStream === 'undefined') {
+    return buffer;
+  }
+  try {
+    const stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return await new Response(stream).arrayBuffer();
+  } catch {
+    return buffer;
+  }
+}
+
 /** Fetches the four files the manifest names; null when the site was built without data. */
 export async function fetchSiteData(manifest, onProgress = () => {}) {
   if (!manifest.data) return null;
@@ -35,7 +53,7 @@ export async function fetchSiteData(manifest, onProgress = () => {}) {
     if (!response.ok) {
       throw new DataProblem(`Could not download ${url} (HTTP ${response.status}).`, 'Rebuild the site with `python build.py`, or pick the four files from your computer.');
     }
-    buffers[key] = await response.arrayBuffer();
+    buffers[key] = await inflate(await response.arrayBuffer());
     done += 1;
     onProgress(done, DATA_KEYS.length);
   }));
@@ -71,6 +89,6 @@ export async function readPickedFiles(fileList) {
     );
   }
   const buffers = {};
-  await Promise.all(DATA_KEYS.map(async (key) => { buffers[key] = await files[key].arrayBuffer(); }));
+  await Promise.all(DATA_KEYS.map(async (key) => { buffers[key] = await inflate(await files[key].arrayBuffer()); }));
   return buffers;
 }
