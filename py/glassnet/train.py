@@ -87,7 +87,7 @@ class Trainer:
         self._stop_requested = False
         self._elapsed = 0.0
         self._step_batches: Iterator[tuple[np.ndarray, np.ndarray]] | None = None
-        # An exponential moving average of the weights generalises better than the last step's.
+        # Optional moving average of the weights, evaluated (and kept) instead of the last step's.
         self._ema = [p.copy() for p in self.model.params] if config.ema else None
         self.last_outputs: list[np.ndarray] = []
         # Separate streams, so adding augmentation does not change the shuffling order.
