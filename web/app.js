@@ -165,6 +165,7 @@ async function boot() {
 
   const init = await bridge.request('init', { wheelUrl });
   timings.python = performance.now();
+  timings.workerLoad = init.loadTimes;
   controls.setPresets(init.presets);
 
   const model = await modelPromise;
