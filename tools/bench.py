@@ -198,12 +198,16 @@ def native_epoch(data_dir: Path, repeat: int, trainer: bool, threads: str | None
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "py"), env.get("PYTHONPATH")]))
     if threads is not None:
         env.update(OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
-    command = [sys.executable, str(BENCH_DIR / "epoch.py"), str(data_dir), "--repeat", str(repeat)]
-    if trainer:
-        command.append("--trainer")
-    run = subprocess.run(command, env=env, capture_output=True, text=True)
+    args = [str(data_dir), "--repeat", str(repeat)] + (["--trainer"] if trainer else [])
+    return _child_json("epoch.py", args, env, "the native epoch")
+
+
+def _child_json(script: str, args: list[str], env: dict, what: str) -> dict:
+    """Run bench/<script> in a child Python; its last output line is one JSON object."""
+    run = subprocess.run([sys.executable, str(BENCH_DIR / script), *args], env=env,
+                         capture_output=True, text=True)
     if run.returncode != 0:
-        raise BenchError(f"the native epoch failed:\n{run.stderr[-2000:]}", "run bench/epoch.py by hand")
+        raise BenchError(f"{what} failed:\n{run.stderr[-2000:]}", f"run bench/{script} by hand")
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
@@ -211,13 +215,8 @@ def native_profile_run(data_dir: Path, batches: int, quick: bool) -> dict:
     """bench/profile_ops.py in a child Python with one BLAS thread (steady on a shared machine)."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "py"), str(BENCH_DIR), env.get("PYTHONPATH")]))
-    command = [sys.executable, str(BENCH_DIR / "profile_ops.py"), str(data_dir), str(batches)]
-    if quick:
-        command.append("quick")
-    run = subprocess.run(command, env=env, capture_output=True, text=True)
-    if run.returncode != 0:
-        raise BenchError(f"the native profile failed:\n{run.stderr[-2000:]}", "run bench/profile_ops.py by hand")
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    args = [str(data_dir), str(batches)] + (["quick"] if quick else [])
+    return _child_json("profile_ops.py", args, env, "the native profile")
 
 
 def torch_epoch(data, repeat: int) -> dict | None:
