@@ -49,24 +49,33 @@ def predict_proba(model: Sequential, x: np.ndarray, batch_size: int = 1000) -> n
                            for i in range(0, len(x), batch_size)]) if len(x) else np.zeros((0, 10))
 
 
-def evaluate(model: Sequential, images: np.ndarray, labels: np.ndarray,
-             batch_size: int = 1000) -> dict[str, Any]:
-    """Loss, accuracy, predictions, confusion matrix and per-class accuracy on uint8 images."""
-    total_loss, preds = 0.0, []
+def evaluate(model: Sequential, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000,
+             keep_probabilities: bool = False) -> dict[str, Any]:
+    """Loss, accuracy, predictions, confusion matrix and per-class accuracy on uint8 images.
+
+    With ``keep_probabilities`` the class probabilities come too (the mistake views rank by them),
+    from the same pass.
+    """
+    total_loss, preds, probs = 0.0, [], []
     for x, y in batches(images, labels, batch_size):
         logits = model.forward(x, training=False)
         loss, _ = softmax_cross_entropy(logits, y)
         total_loss += loss * len(y)
         preds.append(np.argmax(logits, axis=1))
+        if keep_probabilities:
+            probs.append(softmax(logits))
     predictions = np.concatenate(preds)
     confusion = metrics.confusion_matrix(predictions, labels)
-    return {
+    result = {
         "loss": total_loss / len(labels),
         "accuracy": metrics.accuracy(predictions, labels),
         "predictions": predictions,
         "confusion": confusion,
         "per_class_accuracy": metrics.per_class_accuracy(confusion),
     }
+    if keep_probabilities:
+        result["probabilities"] = np.concatenate(probs)
+    return result
 
 
 class Trainer:

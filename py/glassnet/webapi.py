@@ -67,7 +67,7 @@ from .losses import softmax
 from .modelio import load_model as _load_model
 from .modelio import save_model as _save_model
 from .presets import PRESETS, make_config
-from .train import Trainer, evaluate as _evaluate, predict_proba
+from .train import Trainer, evaluate as _evaluate
 
 
 class _Session:
@@ -112,8 +112,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _architecture(model: Sequential) -> list[dict[str, Any]]:
-    return model.spec()
+def _require_data() -> Dataset:
+    if _s.data is None:
+        raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+    return _s.data
 
 
 def info() -> dict[str, Any]:
@@ -133,15 +135,14 @@ def load_data(train_images: Any, train_labels: Any, test_images: Any, test_label
 
 
 def start(config: Any = None) -> dict[str, Any]:
-    if _s.data is None:
-        raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+    _require_data()
     overrides = config.to_py() if hasattr(config, "to_py") else dict(config or {})
     resolved = make_config(overrides)
     _s.trainer = Trainer(resolved, _s.data)
     _s.events = _s.trainer.events()
     _s.model = _s.trainer.model
     _s.config = resolved.to_dict()
-    return {"config": _s.config, "architecture": _architecture(_s.model),
+    return {"config": _s.config, "architecture": _s.model.spec(),
             "parameters": _s.model.parameter_count()}
 
 
@@ -196,10 +197,8 @@ def predict_drawing(pixels: Any, width: int, height: int, channels: int = 4) -> 
 
 
 def gallery(count: int = 12, seed: int = 0) -> dict[str, Any]:
-    if _s.data is None:
-        raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+    labels = _require_data().test_labels
     model = _require_model()
-    images, labels = _s.data.test_images, _s.data.test_labels
     rng = np.random.default_rng(seed)
     index = rng.choice(len(labels), size=min(count, len(labels)), replace=False)
     return {"items": _items(model, index)}
@@ -217,12 +216,10 @@ def _items(model: Sequential, index: np.ndarray) -> list[dict[str, Any]]:
 
 
 def evaluate() -> dict[str, Any]:
-    if _s.data is None:
-        raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
-    model = _require_model()
-    result = _evaluate(model, _s.data.test_images, _s.data.test_labels)
-    _s.predictions = result["predictions"]
-    _s.probabilities = predict_proba(model, to_float(_s.data.test_images))
+    data = _require_data()
+    result = _evaluate(_require_model(), data.test_images, data.test_labels,
+                       keep_probabilities=True)
+    _s.predictions, _s.probabilities = result["predictions"], result["probabilities"]
     return _plain({"test_loss": result["loss"], "test_accuracy": result["accuracy"],
                    "per_class_accuracy": result["per_class_accuracy"],
                    "confusion": result["confusion"]})
@@ -236,7 +233,7 @@ def load_model(data: Any) -> dict[str, Any]:
     model, meta = _load_model(_as_bytes(data), "the model file")
     _s.model, _s.config = model, meta.get("config", {})
     _s.trainer, _s.events = None, None
-    return _plain({"architecture": _architecture(model), "config": _s.config,
+    return _plain({"architecture": model.spec(), "config": _s.config,
                    "parameters": model.parameter_count()})
 
 
@@ -259,8 +256,7 @@ def inspect_input(pixels: Any = None, width: int = 0, height: int = 0, channels:
     model = _require_model()
     label = None
     if test_index is not None:
-        if _s.data is None:
-            raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+        _require_data()
         if not 0 <= int(test_index) < len(_s.data.test_labels):
             raise ConfigError(f"test image {test_index} does not exist")
         x = to_float(_s.data.test_images[int(test_index)][None])[0]

@@ -151,3 +151,18 @@ def test_weight_average_by_hand_and_used_for_the_final_model(small_data):
     np.testing.assert_array_equal(trainer.model.params[0], trainer._ema[0])
     result = evaluate(trainer.model, small_data.test_images, small_data.test_labels)
     assert result["loss"] == pytest.approx(events[-2]["test_loss"])
+
+
+def test_evaluate_can_keep_the_probabilities_of_the_same_pass(small_data):
+    trainer = Trainer(quick(epochs=1), small_data)
+    list(trainer.events())
+    result = evaluate(trainer.model, small_data.test_images, small_data.test_labels,
+                      keep_probabilities=True)
+    assert "probabilities" not in evaluate(trainer.model, small_data.test_images,
+                                           small_data.test_labels)
+    probs = result["probabilities"]
+    assert probs.shape == (200, 10)
+    np.testing.assert_array_equal(probs.argmax(axis=1), result["predictions"])
+    from glassnet.data import to_float
+    np.testing.assert_allclose(probs, predict_proba(trainer.model, to_float(small_data.test_images)),
+                               rtol=1e-5, atol=1e-7)
