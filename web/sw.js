@@ -22,16 +22,46 @@ self.addEventListener('install', (event) => {
     if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
     const manifest = await response.clone().json();
     const cache = await caches.open(CACHE);
+    const hashes = manifest.hashes || {};
+    const older = await olderCaches();
     // One file at a time: a 2-core laptop is loading Pyodide at the same moment.
     for (const file of manifest.files) {
+      const kept = hashes[file] && await findUnchanged(older, file, hashes[file]);
+      if (kept) {
+        await cache.put(file, kept); // same bytes as an earlier build: no download
+        continue;
+      }
       const r = await fetch(file, { cache: 'no-cache' });
       if (!r.ok) throw new Error(`${file}: HTTP ${r.status}`);
-      await cache.put(file, r);
+      await cache.put(file, hashes[file] ? withHash(r, hashes[file]) : r);
     }
     await cache.put('manifest.json', response);
     await self.skipWaiting();
   })());
 });
+
+// Each cached file carries its content hash (from manifest.json) in a header, so the next build's
+// worker can keep it when that hash is unchanged: a redeploy then costs only what changed.
+const HASH_HEADER = 'x-glassnet-sha256';
+
+function withHash(response, hash) {
+  const headers = new Headers(response.headers);
+  headers.set(HASH_HEADER, hash);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+async function olderCaches() {
+  const names = (await caches.keys()).filter((n) => n.startsWith('glassnet-') && n !== CACHE);
+  return Promise.all(names.map((n) => caches.open(n)));
+}
+
+async function findUnchanged(older, file, hash) {
+  for (const cache of older) {
+    const hit = await cache.match(file);
+    if (hit && hit.headers.get(HASH_HEADER) === hash) return hit;
+  }
+  return null;
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {

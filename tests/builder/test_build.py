@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import io
+import hashlib
 import json
 import subprocess
 import sys
@@ -138,6 +139,10 @@ def test_manifest_lists_every_file_but_sw_and_itself(tmp_path: Path) -> None:
                                  "wheels/glassnet-0.1.0-py3-none-any.whl"]
     assert all(not name.startswith(("/", "http")) for name in manifest["files"])
     assert len(manifest["build"]) == 12
+    # per-file content hashes, so a new build's service worker keeps unchanged files
+    assert sorted(manifest["hashes"]) == manifest["files"]
+    for name, digest in manifest["hashes"].items():
+        assert digest == hashlib.sha256((dist / name).read_bytes()).hexdigest()[:16]
 
 
 def test_build_id_changes_with_any_byte_including_sw_js(tmp_path: Path) -> None:

@@ -1,0 +1,83 @@
+"""A new build of the site: the service worker keeps the files whose bytes did not change.
+
+A classroom that redeploys should not make every laptop download Pyodide, NumPy and the data
+again (about 45 MB each). The files an older build cached carry their content hash; the new
+worker copies unchanged ones from the old cache and downloads only what changed. A kept response
+still has the old server Date header, a downloaded one a new Date: that tells them apart here.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+from tools import site  # noqa: E402
+
+CACHED_DATES = """async (build) => {
+  const cache = await caches.open('glassnet-' + build);
+  const out = {};
+  for (const request of await cache.keys()) {
+    const response = await cache.match(request);
+    out[new URL(request.url).pathname.split('/').pop()] = {
+      date: response.headers.get('date'), hash: response.headers.get('x-glassnet-sha256') };
+  }
+  return out;
+}"""
+
+
+def wait_for_build(page, build_id: str, timeout: float = 180.0) -> None:
+    """Poll from Python: wait_for_function would take the returned Promise itself as truthy."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(
+            """(build) => navigator.serviceWorker.getRegistration().then(r =>
+                 !!(r && r.active && r.active.state === 'activated'
+                    && r.active.scriptURL.includes('build=' + build)))""", build_id):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the service worker of build {build_id} never became active")
+        time.sleep(0.25)
+
+
+@pytest.mark.browser_context_args(service_workers="allow")
+def test_a_new_build_downloads_only_what_changed(page, dist_dir, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(dist_dir, copy)
+    server = build.make_server(str(copy), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        first = json.loads((copy / "manifest.json").read_text())
+        page.goto(url)
+        wait_for_build(page, first["build"])
+        before = page.evaluate(CACHED_DATES, first["build"])
+        assert set(before) >= {Path(f).name for f in first["files"]}
+        assert before["pyodide.asm.wasm"]["hash"] == first["hashes"]["pyodide/pyodide.asm.wasm"]
+
+        time.sleep(1.5)  # server Date headers have one-second resolution
+        with open(copy / "app.js", "a", encoding="utf-8") as f:
+            f.write("\n// a new build\n")
+        second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
+                                     first["data"], first["model"])
+        assert second["build"] != first["build"]
+        page.reload()
+        wait_for_build(page, second["build"])
+        after = page.evaluate(CACHED_DATES, second["build"])
+
+        assert after["app.js"]["date"] != before["app.js"]["date"]  # changed: downloaded
+        assert after["app.js"]["hash"] == second["hashes"]["app.js"]
+        for name in ("pyodide.asm.wasm", "python_stdlib.zip", "worker.js", "index.html"):
+            assert after[name]["date"] == before[name]["date"], f"{name} was downloaded again"
+        old_caches = page.evaluate("caches.keys()")
+        assert old_caches == [f"glassnet-{second['build']}"]  # the old build's cache is gone
+    finally:
+        server.shutdown()
