@@ -2,6 +2,7 @@
 // gradient of one class's score with respect to each input pixel) laid over the input.
 // Why: a prediction stops being magic when you see which units fired and which pixels mattered.
 
+import { coalesced } from './coalesce.js';
 import { paintSaliency, paintStrip } from './colormap.js';
 import { paintImage } from './prediction.js';
 
@@ -25,7 +26,7 @@ export class InspectView {
     this.app = app;
     this.card = card;
     this.source = null; // {kind: 'drawing'} or {kind: 'test', index}
-    this.busy = false;
+    this.refresh = coalesced(() => this.inspect());
     card.insertAdjacentHTML('beforeend', `
       <p class="explain">Pick an input: your drawing, or click any test image on this page. Each
         layer's values are shown as coloured cells (blue negative, white zero, red positive). The
@@ -89,12 +90,8 @@ export class InspectView {
   }
 
   /** Asks Python for the activations and the saliency of the current source and class. */
-  async refresh() {
+  async inspect() {
     if (!this.source) return;
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
     const target = this.select.value === '' ? undefined : Number(this.select.value);
     let args;
     const transfer = [];
@@ -109,17 +106,10 @@ export class InspectView {
     } else {
       args = { testIndex: this.source.index, target };
     }
-    this.busy = true;
     try {
       this.show(await this.app.request('inspect', args, transfer));
     } catch (err) {
       this.sourceLine.textContent = err.hint ? `${err.message} ${err.hint}` : err.message;
-    } finally {
-      this.busy = false;
-      if (this.again) {
-        this.again = false;
-        this.refresh();
-      }
     }
   }
 

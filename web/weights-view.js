@@ -2,6 +2,7 @@
 // Why: a unit "looks for" a pattern; its weights, laid out like the image, show that pattern
 // (a trouser leg, a collar) and change visibly while the network learns.
 
+import { coalesced } from './coalesce.js';
 import { legend, paintDiverging } from './colormap.js';
 
 const LIMIT = 64;
@@ -13,28 +14,14 @@ export class WeightsView {
     this.card = card;
     this.grid = card.querySelector('.weights-grid');
     this.caption = card.querySelector('.weights-caption');
-    this.busy = false;
-    this.again = false;
-  }
-
-  /** Fetches the weights from Python and redraws; at most one request in flight. */
-  async refresh() {
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    this.busy = true;
-    try {
-      this.show(await this.app.request('weights', { limit: LIMIT }));
-    } catch (err) {
-      this.message(err.message);
-    } finally {
-      this.busy = false;
-      if (this.again) {
-        this.again = false;
-        this.refresh();
+    /** Fetches the weights from Python and redraws; at most one request in flight. */
+    this.refresh = coalesced(async () => {
+      try {
+        this.show(await this.app.request('weights', { limit: LIMIT }));
+      } catch (err) {
+        this.message(err.message);
       }
-    }
+    });
   }
 
   show(view) {
