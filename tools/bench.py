@@ -11,7 +11,6 @@ Everything is measured, nothing asserted: tests run `--quick` and check the shap
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib.util
 import json
 import os

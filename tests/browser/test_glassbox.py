@@ -9,7 +9,6 @@ renders after one epoch on the small generated data and that it reacts to what a
 from __future__ import annotations
 
 import json
-import math
 from urllib.parse import parse_qs
 
 import pytest

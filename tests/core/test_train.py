@@ -6,8 +6,6 @@ import pytest
 from glassnet.presets import make_config
 from glassnet.train import Trainer, evaluate, predict_proba
 
-from ..conftest import make_dataset
-
 
 def run(config, data):
     return list(Trainer(config, data).events())
