@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import fmnist, pins, pretrain, pywheel, site, vendor  # noqa: E402
+from tools import compress, fmnist, pins, pretrain, pywheel, site, vendor  # noqa: E402
 from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
 from tools.util import BuildError, default_cache_dir, info  # noqa: E402
 
@@ -97,8 +97,17 @@ def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
     if model is None:
         shutil.rmtree(staging / "models", ignore_errors=True)
 
-    return site.write_manifest(staging, pywheel.wheel_version(wheel), f"wheels/{wheel.name}",
-                               data, model)
+    manifest = site.write_manifest(staging, pywheel.wheel_version(wheel),
+                                   f"wheels/{wheel.name}", data, model)
+    _step("gzip copies for `serve`", _compress, staging)
+    return manifest
+
+
+def _compress(dist: Path) -> None:
+    made = compress.compress_site(dist)
+    raw = sum(r for r, _ in made.values())
+    packed = sum(p for _, p in made.values())
+    info(f"  {len(made)} files: {raw / 1e6:.1f} MB -> {packed / 1e6:.1f} MB")
 
 
 def _swap_in(staging: Path, out: Path) -> None:

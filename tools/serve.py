@@ -2,14 +2,19 @@
 
 Pyodide streams-compiles .wasm only when served as application/wasm, module workers need a
 JavaScript type for .mjs, and the data .gz files must arrive as bytes (no Content-Encoding) since
-the page decompresses them itself.
+the page decompresses them itself. Other files go out gzip-compressed, from copies made once at
+build time (tools/compress.py), to browsers that ask for it.
 """
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import http.server
+import os
 import socket
+
+from tools.compress import accepts_gzip, compressed_copy
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -37,7 +42,43 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         # A dev server: always revalidate, so a rebuilt dist/ shows on reload.
         self.send_header("Cache-Control", "no-cache")
+        if getattr(self, "_varies", False):
+            self.send_header("Vary", "Accept-Encoding")  # two forms of one URL: caches keep both
         super().end_headers()
+
+    def send_head(self):
+        """The gzip copy of a file when there is a fresh one and the browser accepts gzip."""
+        path = self.translate_path(self.path)
+        copy = compressed_copy(path) if os.path.isfile(path) and not path.endswith(".gz") else None
+        self._varies = copy is not None
+        if copy is None or not accepts_gzip(self.headers.get("Accept-Encoding")):
+            return super().send_head()
+        return self._send_gzip(path, copy)
+
+    def _send_gzip(self, path: str, copy) -> object:
+        handle = open(copy, "rb")
+        try:
+            modified = int(os.stat(path).st_mtime)
+            since = self.headers.get("If-Modified-Since")
+            if since and "If-None-Match" not in self.headers:
+                try:
+                    if modified <= email.utils.parsedate_to_datetime(since).timestamp():
+                        self.send_response(http.HTTPStatus.NOT_MODIFIED)
+                        self.end_headers()
+                        handle.close()
+                        return None
+                except (TypeError, ValueError, IndexError, OverflowError):
+                    pass  # an unreadable date: send the file
+            self.send_response(http.HTTPStatus.OK)
+            self.send_header("Content-type", self.guess_type(path))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
+            self.send_header("Last-Modified", self.date_time_string(modified))
+            self.end_headers()
+            return handle
+        except BaseException:
+            handle.close()
+            raise
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (stdlib's name)
         if self.verbose:

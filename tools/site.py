@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from tools.compress import is_compressed_copy
 from tools.util import copy_file, sha256_file, warn
 
 WEB_SUFFIXES = {".html", ".css", ".js", ".mjs", ".svg", ".png", ".ico", ".webmanifest"}
@@ -29,8 +30,10 @@ def copy_web(web: Path, dist: Path) -> list[str]:
 
 
 def dist_files(dist: Path) -> list[str]:
-    """Every file under dist/ as a relative POSIX path, sorted."""
-    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
+    """Every file of the site under dist/ as a relative POSIX path, sorted (not the gzip copies
+    that `build.py serve` sends to browsers: those are the same files, compressed)."""
+    names = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()}
+    return sorted(name for name in names if not is_compressed_copy(name, names))
 
 
 def build_id(digests: dict[str, str]) -> str:
