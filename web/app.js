@@ -15,9 +15,8 @@ import { PredictionView } from './prediction.js';
 import { getState, hideError, onReloadWorker, setState, setStatus, showError } from './status.js';
 import { mountGlassbox } from './glassbox.js';
 
-// The Fashion-MNIST names, used until the data (which names them too) is loaded.
-const CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
-  'Sneaker', 'Bag', 'Ankle boot'];
+// Class names come from Python (webapi.options()); until then there are none to show.
+const CLASS_NAMES = [];
 
 const $ = (id) => document.getElementById(id);
 const timings = { start: performance.now() };
@@ -45,7 +44,7 @@ let bridge = null;
 // Section 6 (issue 5): views of the inside of the network, in their own modules.
 const glassbox = mountGlassbox($('glassbox'), {
   bridge: () => bridge, session, controls, charts, pad, getState, setStatus, showError,
-  schedulePrediction: () => schedulePrediction(), describeModel: (r) => describeModel(r),
+  schedulePrediction: () => schedulePrediction(), describeModel: (r) => r.summary,
   updateButtons: () => updateButtons(),
 });
 
@@ -78,17 +77,9 @@ function enter(state) {
 
 // ---------------------------------------------------------------- summaries
 
-function describeModel(result) {
-  const dense = result.architecture.filter((l) => l.type === 'Dense');
-  const sizes = dense.length ? [dense[0].inputs, ...dense.map((l) => l.outputs)] : [];
-  const kinds = [...new Set(result.architecture.map((l) => l.type).filter((t) => t !== 'Dense'))];
-  const params = Number(result.parameters).toLocaleString('en');
-  return `${sizes.join(' → ')}${kinds.length ? ` · ${kinds.join(', ')}` : ''} · ${params} parameters`;
-}
-
 function showData(result) {
   session.data = result;
-  session.classes = result.classes?.length === 10 ? result.classes : CLASS_NAMES;
+  session.classes = result.classes?.length ? result.classes : session.classes;
   prediction.setClasses(session.classes);
   gallery.setClasses(session.classes);
   $('data-summary').textContent = `Fashion-MNIST: ${result.train.toLocaleString('en')} training images and ${result.test.toLocaleString('en')} test images, 28×28 pixels, 10 kinds of clothing.`;
@@ -166,7 +157,10 @@ async function boot() {
   const init = await bridge.request('init', { wheelUrl });
   timings.python = performance.now();
   timings.workerLoad = init.loadTimes;
-  controls.setPresets(init.presets);
+  session.classes = init.options.classes;
+  prediction.setClasses(session.classes);
+  gallery.setClasses(session.classes);
+  controls.setSchema(init.options);
 
   const model = await modelPromise;
   if (model && model.error) showError(model.error);
@@ -200,11 +194,11 @@ async function sendData(buffers) {
   setStatus('Checking the images…');
   const transfer = Object.values(buffers);
   try {
-    const result = await bridge.request('loadData', {
-      trainImages: buffers.train_images,
-      trainLabels: buffers.train_labels,
-      testImages: buffers.test_images,
-      testLabels: buffers.test_labels,
+    const result = await bridge.call('load_data', {
+      train_images: buffers.train_images,
+      train_labels: buffers.train_labels,
+      test_images: buffers.test_images,
+      test_labels: buffers.test_labels,
     }, transfer);
     showData(result);
     return true;
@@ -220,11 +214,11 @@ async function sendData(buffers) {
 async function installModel(bytes, where) {
   const copy = bytes.slice(0); // keep one for a reloaded worker; the other is transferred
   try {
-    const result = await bridge.request('loadModel', { bytes }, [bytes]);
+    const result = await bridge.call('load_model', { data: bytes }, [bytes]);
     session.modelBytes = copy;
     session.modelName = where;
     session.hasModel = true;
-    $('model-summary').textContent = `Using ${where}: ${describeModel(result)}.`;
+    $('model-summary').textContent = `Using ${where}: ${result.summary}.`;
     return true;
   } catch (err) {
     showError(err, 'Use a .npz file saved by glassnet (the Save model button or the command line).');
@@ -236,31 +230,38 @@ async function installModel(bytes, where) {
 
 async function train() {
   hideError();
-  let config;
-  try {
-    config = controls.config();
-  } catch (err) {
-    showError(err, 'Fix the highlighted setting and press Train again.');
-    return;
-  }
+  controls.clearFieldErrors();
+  const config = controls.config();
   $('train').disabled = true;
   try {
-    const result = await bridge.request('start', { config });
+    const result = await bridge.request('train', { config });
     const resolved = result.config;
-    const stepsPerEpoch = Math.ceil(session.data.train / resolved.batch_size);
+    const stepsPerEpoch = result.steps_per_epoch;
     session.run = { epochs: resolved.epochs, stepsPerEpoch };
     session.runs += 1;
     document.documentElement.dataset.run = String(session.runs); // tells one run from the next
     session.hasModel = true;
     charts.reset(stepsPerEpoch);
     progress.reset({ epochs: resolved.epochs, stepsPerEpoch, batchSize: resolved.batch_size });
-    $('model-summary').textContent = `Training: ${describeModel(result)}.`;
+    $('model-summary').textContent = `Training: ${result.summary}.`;
     enter('training');
     glassbox.onRunStarted(result);
     setStatus(`Training: showing the network ${session.data.train.toLocaleString('en')} images, ${resolved.batch_size} at a time, ${resolved.epochs} times over.`);
   } catch (err) {
-    showError(err);
+    showSettingError(err);
     updateButtons();
+  }
+}
+
+/** A settings error goes next to its field (and to the status line); others to the banner. */
+function showSettingError(err) {
+  const option = err.option && controls.option(err.option);
+  if (option && controls.showFieldError(err.option, err.message)) {
+    setStatus(`${option.label}: ${err.message}.`);
+    showError({ message: `${option.label}: ${err.message}`, hint: err.hint }, 'Fix the setting and press Train again.');
+    controls.input(err.option).focus();
+  } else {
+    showError(err);
   }
 }
 
@@ -348,12 +349,12 @@ async function reset() {
 async function changeLearningRate() {
   if (getState() !== 'training' && getState() !== 'paused') return;
   try {
-    const { lr } = await bridge.request('setLearningRate', { lr: controls.learningRate() });
+    const { lr } = await bridge.call('set_learning_rate', { lr: controls.learningRate() });
     setStatus(`Learning rate set to ${lr}; it applies from the next batch.`);
     charts.markLearningRate(lr);
     glassbox.onLearningRate(lr);
   } catch (err) {
-    showError(err);
+    showSettingError(err);
   }
 }
 
@@ -381,7 +382,7 @@ async function schedulePrediction() {
   try {
     const { pixels, width, height } = pad.pixels();
     const asked = performance.now();
-    const result = await bridge.request('predict', { pixels: pixels.buffer, width, height }, [pixels.buffer]);
+    const result = await bridge.call('predict_drawing', { pixels: pixels.buffer, width, height, channels: 4 }, [pixels.buffer]);
     timings.predictMs = performance.now() - asked; // round trip, for people measuring the page
     if (!pad.empty) prediction.show(result);
   } catch (err) {
@@ -408,7 +409,7 @@ async function refreshGallery(nextSeed = false) {
   if (!session.data || !session.hasModel) return;
   if (nextSeed) session.gallerySeed += 1;
   try {
-    gallery.show(await bridge.request('gallery', { count: 12, seed: session.gallerySeed }));
+    gallery.show(await bridge.call('gallery', { count: 12, seed: session.gallerySeed }));
   } catch (err) {
     gallery.message(err.message);
   }
@@ -437,7 +438,7 @@ async function useDataFiles(fileList) {
 
 async function saveModel() {
   try {
-    const { bytes } = await bridge.request('saveModel');
+    const bytes = await bridge.call('save_model');
     const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     const link = document.createElement('a');
     link.href = url;
@@ -472,7 +473,7 @@ $('train').addEventListener('click', train);
 $('pause').addEventListener('click', togglePause);
 $('stop').addEventListener('click', stop);
 $('reset').addEventListener('click', reset);
-$('learning-rate').addEventListener('change', changeLearningRate);
+$('config-form').addEventListener('change', (e) => { if (e.target.name === 'lr') changeLearningRate(); });
 $('clear').addEventListener('click', () => pad.clear());
 $('brush').addEventListener('input', (e) => { pad.brush = Number(e.target.value); });
 $('draw-example').addEventListener('click', () => pad.drawExample());

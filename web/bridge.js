@@ -14,9 +14,10 @@ export class WorkerCrashed extends Error {
 }
 
 export class RequestFailed extends Error {
-  constructor({ message, hint }) {
+  constructor({ message, hint, option }) {
     super(message);
     this.hint = hint || '';
+    this.option = option || null; // the setting at fault, when one is (a field can show it)
   }
 }
 
@@ -85,7 +86,19 @@ export class Bridge {
   }
 
   /**
-   * Sends one request and resolves with the worker's result.
+   * Calls glassnet.webapi.<name>(**kwargs) in the worker and resolves with its result (bytes
+   * come back as a Uint8Array). Any webapi function works: none is mirrored here or in worker.js.
+   * @param {string} name  a function of glassnet.webapi
+   * @param {object} kwargs  its keyword arguments (ArrayBuffers and typed arrays become bytes)
+   * @param {Transferable[]} transfer  buffers handed over (not copied)
+   */
+  call(name, kwargs = {}, transfer = []) {
+    return this.request('call', { name, kwargs }, transfer);
+  }
+
+  /**
+   * Sends one request to the worker itself (init, train, pause, resume, stop) and resolves with
+   * its result.
    * @param {string} type  a handler name in worker.js
    * @param {object} args  sent along with the request
    * @param {Transferable[]} transfer  buffers handed over (not copied)

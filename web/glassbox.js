@@ -64,7 +64,7 @@ export function mountGlassbox(container, page) {
   const cards = buildSection(container);
   const app = {
     ...page,
-    request: (type, args = {}, transfer = []) => page.bridge().request(type, args, transfer),
+    call: (name, kwargs = {}, transfer = []) => page.bridge().call(name, kwargs, transfer),
   };
   let lastEpoch = 0;
 
@@ -88,18 +88,12 @@ export function mountGlassbox(container, page) {
   Object.assign(app, {
     /** Puts a config into the form (and so into the link). */
     fillControls(config) {
-      const preset = document.getElementById('preset');
-      preset.value = config.preset ?? preset.value;
-      page.controls.fillFromPreset(preset.value);
-      const fields = { layers: 'hidden', activation: 'activation', optimizer: 'optimizer', lr: 'learning-rate',
-        batch_size: 'batch-size', epochs: 'epochs', dropout: 'dropout', weight_decay: 'weight-decay', seed: 'seed' };
-      for (const [key, id] of Object.entries(fields)) {
-        if (key in config) document.getElementById(id).value = Array.isArray(config[key]) ? config[key].join(',') : String(config[key]);
-      }
+      if (config.preset) page.controls.fillFromPreset(config.preset);
+      page.controls.setValues(config);
       share.writeHash();
     },
     runStartedForStepping(result) {
-      document.getElementById('model-summary').textContent = `Stepping: ${page.describeModel(result)}.`;
+      document.getElementById('model-summary').textContent = `Stepping: ${result.summary}.`;
       modelChanged('The network is new: evaluate it once it has learned something.');
       mistakes.clear('The network is new: evaluate it once it has learned something.');
     },

@@ -101,13 +101,13 @@ export class InspectView {
         return;
       }
       const { pixels, width, height } = this.app.pad.pixels();
-      args = { pixels: pixels.buffer, width, height, target };
+      args = { pixels: pixels.buffer, width, height, channels: 4, target };
       transfer.push(pixels.buffer);
     } else {
-      args = { testIndex: this.source.index, target };
+      args = { test_index: this.source.index, target };
     }
     try {
-      this.show(await this.app.request('inspect', args, transfer));
+      this.show(await this.app.call('inspect_input', args, transfer));
     } catch (err) {
       this.sourceLine.textContent = err.hint ? `${err.message} ${err.hint}` : err.message;
     }

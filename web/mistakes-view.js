@@ -80,9 +80,9 @@ export class MistakesView {
     this.button.disabled = true;
     this.summary.textContent = 'Evaluating…';
     try {
-      const result = await this.app.request('evaluate');
+      const result = await this.app.call('evaluate');
       this.show(result);
-      const mistakes = await this.app.request('mistakes', { limit: 12 });
+      const mistakes = await this.app.call('mistakes', { limit: 12 });
       this.showTiles(this.mistakeGallery, mistakes.items, 'No mistakes at all on the test set.');
     } catch (err) {
       this.summary.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;
@@ -151,7 +151,7 @@ export class MistakesView {
     this.cellTitle.textContent = `${what}:`;
     this.cellTitle.classList.remove('empty');
     try {
-      const { items } = await this.app.request('confusionCell', { trueClass, predicted, limit: 24 });
+      const { items } = await this.app.call('confusion_cell', { true: trueClass, predicted, limit: 24 });
       this.showTiles(this.cellGallery, items, 'No test images in this cell.');
     } catch (err) {
       this.cellGallery.message(err.hint ? `${err.message}. ${err.hint}` : err.message);

@@ -1,58 +1,55 @@
 // Share an experiment: the training settings live in the URL hash
-// (#preset=default&layers=128&lr=0.001…), so a link opens the page with the same settings.
+// (#preset=lesson&layers=128&lr=0.002…), so a link opens the page with the same settings.
 // Why: a teacher can send one link and every student starts from the same experiment.
+//
+// The keys are the option names of the schema (glassnet/presets.py, via controls.js): the basic
+// settings are always written, the others only when they differ from the preset.
 
-// Hash key -> form field id; the keys are webapi.start()'s config keys.
-const FIELDS = {
-  layers: 'hidden',
-  activation: 'activation',
-  optimizer: 'optimizer',
-  lr: 'learning-rate',
-  batch_size: 'batch-size',
-  epochs: 'epochs',
-  dropout: 'dropout',
-  weight_decay: 'weight-decay',
-  seed: 'seed',
-};
-
-const byId = (id) => document.getElementById(id);
-
-/** The form as a hash: every setting, commas kept readable. */
-export function formToHash() {
-  const parts = [`preset=${encodeURIComponent(byId('preset').value)}`];
-  for (const [key, id] of Object.entries(FIELDS)) {
-    const value = byId(id).value.replace(/\s+/g, '');
-    parts.push(`${key}=${encodeURIComponent(value).replace(/%2C/gi, ',')}`);
+/** The form as a hash: the preset, then settings; commas kept readable. */
+export function formToHash(controls) {
+  const base = controls.base ?? controls.preset.value;
+  const parts = [`preset=${encodeURIComponent(base)}`];
+  const preset = controls.schema?.presets[base]?.values ?? {};
+  const texts = controls.texts();
+  for (const option of controls.options) {
+    const text = texts[option.name].replace(/\s+/g, '');
+    const fromPreset = option.kind === 'layers' && Array.isArray(preset[option.name])
+      ? preset[option.name].join(',') : String(preset[option.name]);
+    if (!option.basic && text === fromPreset) continue;
+    parts.push(`${option.name}=${encodeURIComponent(text).replace(/%2C/gi, ',')}`);
   }
   return `#${parts.join('&')}`;
 }
 
 /**
- * Puts a hash's settings into the form. Returns the settings it could not use (in words), so
- * the page can say so instead of silently training something else.
+ * Puts a hash's settings into the form. Returns the keys it could not use (in words), so the
+ * page can say so instead of silently training something else. Values are put in as they are:
+ * Python checks them (check_config) and a bad one is shown at its field.
  */
 export function applyHash(hash, controls) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const problems = [];
   if (![...params.keys()].length) return problems;
   const preset = params.get('preset');
-  const select = byId('preset');
   if (preset !== null) {
-    if ([...select.options].some((o) => o.value === preset && !o.disabled)) select.value = preset;
+    if (controls.schema.presets[preset]) controls.fillFromPreset(preset);
     else problems.push(`preset=${preset}`);
   }
-  controls.fillFromPreset(select.value);
-  for (const [key, id] of Object.entries(FIELDS)) {
-    if (!params.has(key)) continue;
-    const value = params.get(key);
-    const el = byId(id);
-    if (el instanceof HTMLSelectElement) {
-      if ([...el.options].some((o) => o.value === value)) el.value = value;
-      else problems.push(`${key}=${value}`);
-    } else {
-      el.value = value;
+  for (const [key, value] of params) {
+    if (key === 'preset') continue;
+    const option = controls.option(key);
+    if (!option) {
+      problems.push(`${key}=${value}`);
+      continue;
     }
+    const input = controls.input(key);
+    if (input instanceof HTMLSelectElement && ![...input.options].some((o) => o.value === value)) {
+      problems.push(`${key}=${value}`);
+      continue;
+    }
+    input.value = value;
   }
+  controls.matchPreset();
   return problems;
 }
 
@@ -77,8 +74,7 @@ export class ShareView {
     card.querySelector('.share-button').addEventListener('click', () => this.copy());
     card.querySelector('.reproduce').addEventListener('click', () => this.reproduce());
     this.url.addEventListener('focus', () => this.url.select());
-    byId('config-form').addEventListener('input', () => this.writeHash());
-    byId('config-form').addEventListener('change', () => this.writeHash());
+    app.controls.onChange(() => this.writeHash());
     window.addEventListener('hashchange', () => {
       if (location.hash !== this.written) {
         this.readHash();
@@ -87,7 +83,7 @@ export class ShareView {
     });
   }
 
-  /** Once the presets are known: the link's settings win over the preset's. */
+  /** Once the schema is known: the link's settings win over the preset's. */
   start() {
     this.readHash();
     this.live = true;
@@ -103,11 +99,21 @@ export class ShareView {
       });
     }
     this.url.value = location.href;
+    if (location.hash.length > 1) this.check();
+  }
+
+  /** Asks Python whether the settings are usable; a bad one is shown at its field. */
+  async check() {
+    try {
+      await this.app.call('check_config', { config: this.app.controls.config() });
+    } catch (err) {
+      if (err.option) this.app.controls.showFieldError(err.option, `${err.message} (from the link)`);
+    }
   }
 
   writeHash() {
     if (!this.live) return;
-    const hash = formToHash();
+    const hash = formToHash(this.app.controls);
     this.written = hash;
     if (location.hash !== hash) history.replaceState(null, '', hash);
     this.url.value = location.href;
@@ -126,13 +132,12 @@ export class ShareView {
   }
 
   reproduce() {
-    if (byId('preset').disabled) {
+    if (this.app.controls.preset.disabled) {
       this.messageEl.textContent = 'Stop training first: settings cannot change during a run.';
       return;
     }
-    const select = byId('preset');
-    select.value = 'seed';
-    select.dispatchEvent(new Event('change', { bubbles: true })); // fills the form, updates the hash
+    this.app.controls.fillFromPreset('seed');
+    this.app.controls.changed();
     this.messageEl.textContent = 'Settings of the seed preset loaded: press Train in section 2.';
   }
 }

@@ -117,10 +117,10 @@ export class Stepper {
     if (!config) return;
     this.setBusy(true);
     try {
-      const result = await this.app.request('startStepping', { config });
+      const result = await this.app.call('start', { config });
       this.app.runStartedForStepping(result);
       this.clearTable('A new network is ready: press Step.');
-      this.app.setStatus(`New run for stepping: ${this.app.describeModel(result)}. Press Step to train it one batch at a time.`);
+      this.app.setStatus(`New run for stepping: ${result.summary}. Press Step to train it one batch at a time.`);
     } catch (err) {
       this.app.showError(err);
     } finally {
@@ -142,7 +142,7 @@ export class Stepper {
     try {
       let report = null;
       for (let i = 0; i < count; i += 1) {
-        report = await this.app.request('step', { config });
+        report = await this.app.call('step', { config });
         if (report.error) break;
       }
       this.show(report);

@@ -70,7 +70,7 @@ export class TeachView {
     const { pixels, width, height } = this.app.pad.pixels();
     this.setBusy(true);
     try {
-      const r = await this.app.request('addExample', { pixels: pixels.buffer, width, height, label: Number(this.label.value) }, [pixels.buffer]);
+      const r = await this.app.call('add_example', { pixels: pixels.buffer, width, height, channels: 4, label: Number(this.label.value) }, [pixels.buffer]);
       this.showCount(r.examples);
       this.result.textContent = `Added as ${this.label.selectedOptions[0].textContent}.`;
     } catch (err) {
@@ -83,7 +83,7 @@ export class TeachView {
   async guess() {
     if (this.app.pad.empty) return null;
     const { pixels, width, height } = this.app.pad.pixels();
-    return this.app.request('predict', { pixels: pixels.buffer, width, height }, [pixels.buffer]);
+    return this.app.call('predict_drawing', { pixels: pixels.buffer, width, height, channels: 4 }, [pixels.buffer]);
   }
 
   async tune() {
@@ -92,7 +92,7 @@ export class TeachView {
     this.result.textContent = 'Fine-tuning…';
     try {
       const before = await this.guess().catch(() => null);
-      const r = await this.app.request('fineTune', { steps, lr: 0.001 });
+      const r = await this.app.call('fine_tune', { steps, lr: 0.001 });
       const after = await this.guess().catch(() => null);
       const names = this.app.session.classes;
       const loss = r.losses.length ? ` Loss on your examples: ${r.losses[0].toFixed(3)} → ${r.losses[r.losses.length - 1].toFixed(3)}.` : '';
@@ -114,7 +114,7 @@ export class TeachView {
 
   async clear() {
     try {
-      const r = await this.app.request('clearExamples');
+      const r = await this.app.call('clear_examples');
       this.showCount(r.examples);
       this.result.textContent = 'Your examples are forgotten (what the network learned from them stays).';
     } catch (err) {

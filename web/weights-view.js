@@ -17,7 +17,7 @@ export class WeightsView {
     /** Fetches the weights from Python and redraws; at most one request in flight. */
     this.refresh = coalesced(async () => {
       try {
-        this.show(await this.app.request('weights', { limit: LIMIT }));
+        this.show(await this.app.call('weights', { limit: LIMIT }));
       } catch (err) {
         this.message(err.message);
       }

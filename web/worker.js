@@ -1,12 +1,15 @@
 // The Python side of the page: loads Pyodide, NumPy and glassnet, then answers requests.
 //
 // Why a worker: training blocks whatever thread runs it, so it runs here in short chunks
-// (webapi.run(0.2)) and yields to the event loop between chunks. That is when pause, stop,
-// set-lr and predict messages get read: the page stays responsive without SharedArrayBuffer.
+// (webapi.run(max_seconds=0.2)) and yields to the event loop between chunks. That is when pause,
+// stop, set-lr and predict messages get read: the page stays responsive without SharedArrayBuffer.
 //
-// Protocol (see bridge.js): requests {id, type, ...} get one reply {id, ok, result | error};
-// the worker also sends {kind: "event", event} or {kind: "events", events} (training events, in
-// order) and {kind: "progress", ...} while loading.
+// A thin dispatcher: {id, type: 'call', name, kwargs} calls webapi.<name>(**kwargs) (any
+// module-level function of glassnet.webapi: a new one needs no edit here). Only the training loop
+// lives here: 'init', 'train', 'pause', 'resume', 'stop'. Every request gets one reply
+// {id, ok, result | error}; errors are mapped to {message, hint, option?, fatal?} in one place
+// (describeError). The worker also sends {kind: 'events', events} (training events, in order)
+// and {kind: 'progress', ...} while loading. A crash is handled by the bridge (bridge.js).
 
 import { loadPyodide } from './pyodide/pyodide.mjs';
 
@@ -22,8 +25,8 @@ function progress(stage, message) {
   post({ kind: 'progress', stage, message, time: performance.now() });
 }
 
-function sendEvent(event) {
-  post({ kind: 'event', event });
+function sendEvents(events) {
+  if (events && events.length) post({ kind: 'events', events });
 }
 
 // A PyProxy result as plain JS, with the proxy freed (Python memory is not garbage collected
@@ -37,14 +40,24 @@ function toJs(value) {
   return value;
 }
 
-// A failure that is not a GlassnetError (those come back as values from call(), below) is a bug
-// or a broken Python: keep its type and last line so people can report it.
+// A GlassnetError from Python: its str() is the message for people, .hint says what to do and
+// .option (for settings) names the field at fault.
+class GlassnetError extends Error {
+  constructor({ message, hint, option }) {
+    super(message);
+    this.hint = hint || '';
+    this.option = option || null;
+  }
+}
+
+/** The one place where a failure becomes what the page shows. */
 function describeError(err) {
+  if (err instanceof GlassnetError) return { message: err.message, hint: err.hint, option: err.option };
   const text = err && err.message ? err.message : String(err);
   if (/fatally failed|memory access out of bounds|Out of memory/i.test(text)) {
     return { message: `Python stopped: ${text}`, hint: 'Click "Reload worker" to start Python again.', fatal: true };
   }
-  if (err && err.type) {
+  if (err && err.type) { // a Python exception that is not a GlassnetError: a bug
     const lines = text.trim().split('\n');
     return {
       message: lines[lines.length - 1],
@@ -54,37 +67,42 @@ function describeError(err) {
   return { message: text, hint: '' };
 }
 
-// Calls webapi.<name>(...args) through a tiny Python wrapper that turns GlassnetError into a
-// value: its str() is the message for people and .hint says what to do.
+// Calls webapi.<name>(**kwargs) through a tiny Python wrapper that turns GlassnetError into a
+// value. Only public module-level functions can be called.
 const CALL_PY = `
+import inspect as _inspect
 from glassnet import webapi as _webapi
 from glassnet.errors import GlassnetError as _GlassnetError
 
-def _glassnet_call(name, *args):
+def _glassnet_call(name, kwargs):
+    fn = getattr(_webapi, name, None) if not name.startswith("_") else None
+    if not _inspect.isfunction(fn) or fn.__module__ != _webapi.__name__:
+        return {"ok": False, "message": f"the page asked for an unknown function {name!r}",
+                "hint": "Reload the page; if it happens again, report this message."}
+    kw = kwargs.to_py(depth=1) if hasattr(kwargs, "to_py") else dict(kwargs or {})
     try:
-        return {"ok": True, "result": getattr(_webapi, name)(*args)}
+        return {"ok": True, "result": fn(**kw)}
     except _GlassnetError as exc:
-        return {"ok": False, "message": str(exc), "hint": getattr(exc, "hint", "") or ""}
+        return {"ok": False, "message": str(exc), "hint": getattr(exc, "hint", "") or "",
+                "option": getattr(exc, "option", None)}
 
 _glassnet_call
 `;
 let callPy = null;
 
-class GlassnetError extends Error {
-  constructor({ message, hint }) {
-    super(message);
-    this.hint = hint;
+/** webapi.<name>(**kwargs) -> its result as plain JS (bytes arrive as a Uint8Array). */
+function call(name, kwargs = {}) {
+  if (!ready) throw new Error('Python is still loading. Wait for the page to say it is ready.');
+  const clean = Object.fromEntries(Object.entries(kwargs).filter(([, v]) => v !== undefined));
+  const py = pyodide.toPy(clean, { depth: 1 });
+  let reply;
+  try {
+    reply = toJs(callPy(name, py));
+  } finally {
+    py.destroy();
   }
-}
-
-function call(name, ...args) {
-  const reply = toJs(callPy(name, ...args));
   if (!reply.ok) throw new GlassnetError(reply);
   return reply.result;
-}
-
-function requireReady() {
-  if (!ready) throw new Error('Python is still loading. Wait for the page to say it is ready.');
 }
 
 // ---------------------------------------------------------------- loading
@@ -131,34 +149,45 @@ async function init({ wheelUrl }) {
   loadTimes.glassnetImport = performance.now();
   ready = true;
   const info = call('info');
-  const presets = call('presets');
+  const options = call('options');
   progress('ready', 'Python is ready.');
-  return { info, presets, seconds: (performance.now() - t0) / 1000, loadTimes };
+  return { info, options, presets: Object.fromEntries(Object.entries(options.presets).map(([k, v]) => [k, v.values])), seconds: (performance.now() - t0) / 1000, loadTimes };
 }
 
 // ---------------------------------------------------------------- training loop
 
 const nextTick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+function loopState(active) {
+  call('set_loop_running', { running: active });
+}
+
 async function trainLoop() {
-  await nextTick(); // let the reply to "start" go out before the first events
-  while (training.active && !training.paused) {
-    let chunk;
-    try {
-      chunk = call('run', 0.2);
-    } catch (err) {
-      training.active = false;
-      const e = err instanceof GlassnetError ? { message: err.message, hint: err.hint } : describeError(err);
-      sendEvent({ event: 'error', message: e.message, hint: e.hint });
-      if (e.fatal) post({ kind: 'fatal', error: e });
-      return;
+  await nextTick(); // let the reply to "train" go out before the first events
+  loopState(true);
+  try {
+    while (training.active && !training.paused) {
+      let chunk;
+      try {
+        chunk = call('run', { max_seconds: 0.2 });
+      } catch (err) {
+        training.active = false;
+        const e = describeError(err);
+        sendEvents([{ event: 'error', message: e.message, hint: e.hint }]);
+        if (e.fatal) post({ kind: 'fatal', error: e });
+        return;
+      }
+      sendEvents(chunk.events); // one message a chunk
+      if (chunk.finished) {
+        training.active = false;
+        return;
+      }
+      await nextTick(); // read pause / stop / predict / set-lr messages here
     }
-    if (chunk.events.length) post({ kind: 'events', events: chunk.events }); // one message a chunk
-    if (chunk.finished) {
-      training.active = false;
-      return;
+  } finally {
+    if (ready) {
+      try { loopState(false); } catch (_) { /* Python is gone: the bridge reports it */ }
     }
-    await nextTick(); // read pause / stop / predict / set-lr messages here
   }
 }
 
@@ -168,174 +197,59 @@ function startLoop() {
   });
 }
 
-async function startTraining({ config }) {
-  requireReady();
-  if (training.loop) {
-    training.active = false;
-    await training.loop;
-  }
-  const pyConfig = pyodide.toPy(config);
-  let result;
-  try {
-    result = call('start', pyConfig);
-  } finally {
-    pyConfig.destroy();
-  }
-  training.active = true;
-  training.paused = false;
-  startLoop();
-  return result;
-}
-
-async function pauseTraining() {
-  if (!training.active) return { paused: false };
-  training.paused = true;
-  if (training.loop) await training.loop;
-  return { paused: true };
-}
-
-function resumeTraining() {
-  if (!training.active) return { resumed: false };
-  training.paused = false;
-  if (!training.loop) startLoop();
-  return { resumed: true };
-}
-
-async function stopTraining() {
-  requireReady();
-  const wasActive = training.active;
+async function endLoop() {
   training.active = false;
   if (training.loop) await training.loop;
-  if (!wasActive) return { stopped: false };
-  const result = call('stop');
-  for (const event of result.events || []) sendEvent(event);
-  return { stopped: true };
 }
 
-// ---------------------------------------------------------------- requests
-
-const handlers = {
+const control = {
   init,
-  start: startTraining,
-  pause: pauseTraining,
-  resume: resumeTraining,
-  stop: stopTraining,
-  loadData({ trainImages, trainLabels, testImages, testLabels }) {
-    requireReady();
-    const bytes = [trainImages, trainLabels, testImages, testLabels].map((b) => new Uint8Array(b));
-    return call('load_data', ...bytes);
+  async train({ config }) {
+    await endLoop();
+    const result = call('start', { config });
+    training.active = true;
+    training.paused = false;
+    startLoop();
+    return result;
   },
-  setLearningRate({ lr }) {
-    requireReady();
-    return call('set_learning_rate', lr);
+  async pause() {
+    if (!training.active) return { paused: false };
+    training.paused = true;
+    if (training.loop) await training.loop;
+    return { paused: true };
   },
-  predict({ pixels, width, height }) {
-    requireReady();
-    return call('predict_drawing', new Uint8Array(pixels), width, height, 4);
+  resume() {
+    if (!training.active) return { resumed: false };
+    training.paused = false;
+    if (!training.loop) startLoop();
+    return { resumed: true };
   },
-  gallery({ count, seed }) {
-    requireReady();
-    return call('gallery', count, seed);
+  async stop() {
+    const wasActive = training.active;
+    await endLoop();
+    if (!wasActive) return { stopped: false };
+    sendEvents(call('stop').events);
+    return { stopped: true };
   },
-  evaluate() {
-    requireReady();
-    return call('evaluate');
+  call({ name, kwargs }) {
+    const result = call(name, kwargs || {});
+    if (ArrayBuffer.isView(result) && !(result instanceof Uint8Array)) {
+      return new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
+    }
+    return result;
   },
-  info() {
-    requireReady();
-    return call('info');
-  },
-  saveModel() {
-    requireReady();
-    const bytes = call('save_model'); // Python bytes -> Uint8Array (a copy)
-    return { bytes: bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes) };
-  },
-  loadModel({ bytes }) {
-    requireReady();
-    return call('load_model', new Uint8Array(bytes));
-  },
-  ...glassBoxHandlers(),
 };
-
-// Glass-box views (webapi's "Glass-box views"): Python computes, the page only draws. Stepping
-// and fine-tuning change the network, so they wait until the training loop is not running.
-function requireNotTraining(what) {
-  if (training.active && !training.paused) {
-    throw new GlassnetError({ message: `${what} cannot run while training runs.`, hint: 'Pause or stop training first.' });
-  }
-}
-
-function withPy(value, fn) {
-  const py = pyodide.toPy(value);
-  try {
-    return fn(py);
-  } finally {
-    py.destroy();
-  }
-}
-
-function glassBoxHandlers() {
-  return {
-    weights({ limit }) {
-      requireReady();
-      return call('weights', limit ?? 64);
-    },
-    inspect({ pixels, width, height, testIndex, target }) {
-      requireReady();
-      if (testIndex !== undefined && testIndex !== null) {
-        return call('inspect_input', undefined, 0, 0, 4, testIndex, target ?? undefined);
-      }
-      return call('inspect_input', new Uint8Array(pixels), width, height, 4, undefined, target ?? undefined);
-    },
-    confusionCell({ trueClass, predicted, limit }) {
-      requireReady();
-      return call('confusion_cell', trueClass, predicted, limit ?? 24);
-    },
-    mistakes({ limit }) {
-      requireReady();
-      return call('mistakes', limit ?? 12);
-    },
-    startStepping({ config }) {
-      requireReady();
-      if (training.active) {
-        throw new GlassnetError({ message: 'A training run is in progress.', hint: 'Stop it first, then start a new run for stepping.' });
-      }
-      return withPy(config, (py) => call('start', py));
-    },
-    step({ config }) {
-      requireReady();
-      requireNotTraining('Step');
-      return withPy(config ?? {}, (py) => call('step', py));
-    },
-    addExample({ pixels, width, height, label }) {
-      requireReady();
-      return call('add_example', new Uint8Array(pixels), width, height, 4, label);
-    },
-    fineTune({ steps, lr }) {
-      requireReady();
-      requireNotTraining('Fine-tuning');
-      return call('fine_tune', steps ?? 10, lr ?? 0.001);
-    },
-    clearExamples() {
-      requireReady();
-      return call('clear_examples');
-    },
-  };
-}
 
 self.onmessage = async ({ data }) => {
   const { id, type } = data;
-  const handler = handlers[type];
-  if (!handler) {
-    post({ id, ok: false, error: { message: `Unknown request "${type}".`, hint: '' } });
-    return;
-  }
+  const handler = control[type];
   try {
+    if (!handler) throw new GlassnetError({ message: `Unknown request "${type}".` });
     const result = await handler(data);
-    const transfer = result && result.bytes instanceof Uint8Array ? [result.bytes.buffer] : [];
+    const transfer = result instanceof Uint8Array ? [result.buffer] : [];
     post({ id, ok: true, result }, transfer);
   } catch (err) {
-    const error = err instanceof GlassnetError ? { message: err.message, hint: err.hint } : describeError(err);
+    const error = describeError(err);
     post({ id, ok: false, error });
     if (error.fatal) post({ kind: 'fatal', error });
   }

@@ -16,7 +16,7 @@ from . import __version__, backend
 from .data import CLASS_NAMES, DEBIAN_DIR, cache_dir, find_data_dir, load_fashion_mnist
 from .errors import ConfigError, GlassnetError
 from .modelio import load_model_file, save_model_file
-from .presets import PRESETS, make_config
+from .presets import OPTIONS, PRESETS, Option, make_config
 from .train import Trainer, evaluate
 
 
@@ -33,6 +33,21 @@ def _layers(text: str) -> list[int]:
     return sizes
 
 
+def _add_option(parser: argparse.ArgumentParser, option: Option) -> None:
+    """One --flag from the option schema: its type, choices and help come from presets.py."""
+    flag = "--" + option.name.replace("_", "-")
+    text = option.help.replace("%", "%%")
+    if option.kind == "bool":
+        parser.add_argument(flag, dest=option.name, action=argparse.BooleanOptionalAction,
+                            default=None, help=text)
+    elif option.kind == "choice":
+        parser.add_argument(flag, dest=option.name, choices=option.choices, help=text)
+    else:
+        parse = {"layers": _layers, "int": int, "float": float}[option.kind]
+        parser.add_argument(flag, dest=option.name, type=parse,
+                            help=f"{option.help} ({option.range_text()})".replace("%", "%%"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="glassnet", description="Train and inspect small NumPy networks on "
                      "Fashion-MNIST.")
@@ -40,28 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     t = sub.add_parser("train", help="train a network")
-    t.add_argument("--preset", choices=sorted(PRESETS), default="default")
-    t.add_argument("--layers", type=_layers, help="hidden layer sizes, e.g. 256,128")
-    t.add_argument("--activation", choices=["relu", "leaky_relu", "tanh", "sigmoid"])
-    t.add_argument("--optimizer", choices=["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"])
-    t.add_argument("--lr", type=float, help="learning rate")
-    t.add_argument("--batch-size", type=int)
-    t.add_argument("--epochs", type=int)
-    t.add_argument("--dropout", type=float)
-    t.add_argument("--input-dropout", type=float, help="dropout on the input pixels")
-    t.add_argument("--weight-decay", type=float)
-    t.add_argument("--schedule", choices=["constant", "step", "cosine"])
-    t.add_argument("--batchnorm", action=argparse.BooleanOptionalAction, default=None)
-    t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None)
-    t.add_argument("--shift", type=int, help="with --augment: shift images by up to this many pixels")
-    t.add_argument("--label-smoothing", type=float)
-    t.add_argument("--warmup-epochs", type=float)
-    t.add_argument("--ema", type=float, help="evaluate an exponential moving average of the "
-                   "weights with this decay, e.g. 0.999 (0: off)")
-    t.add_argument("--clip", type=float, help="clip the gradient norm to this (0: off)")
-    t.add_argument("--val-split", type=float, help="hold out this fraction of training data "
-                   "and report on it instead of the test set")
-    t.add_argument("--seed", type=int)
+    t.add_argument("--preset", choices=list(PRESETS), default="default",
+                   help="the base settings; the options below change single values")
+    for option in OPTIONS:
+        _add_option(t, option)
     t.add_argument("--data-dir", help="folder with the four Fashion-MNIST .gz files")
     t.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
     t.add_argument("--json", action="store_true", help="print one JSON object per epoch")
@@ -76,10 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    names = ["preset", "layers", "activation", "optimizer", "lr", "batch_size", "epochs", "dropout",
-             "input_dropout", "weight_decay", "schedule", "batchnorm", "augment", "shift",
-             "label_smoothing", "warmup_epochs", "ema", "clip", "val_split", "seed"]
-    return {name: getattr(args, name) for name in names}
+    return {"preset": args.preset, **{o.name: getattr(args, o.name) for o in OPTIONS}}
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -119,3 +119,12 @@ def fine_tune(model: Sequential, drawings: np.ndarray, labels: np.ndarray, steps
         own = model.forward(drawings.astype(np.float32), training=False)
         losses.append(softmax_cross_entropy(own, labels)[0])
     return losses
+
+
+def describe(model: Sequential) -> str:
+    """The architecture in one line for people, e.g. '784 → 128 → 10 · ReLU · 101,770 parameters'."""
+    dense = [layer for layer in model.layers if layer.kind == "Dense"]
+    sizes = [dense[0].inputs] + [layer.outputs for layer in dense] if dense else []
+    kinds = list(dict.fromkeys(layer.kind for layer in model.layers if layer.kind != "Dense"))
+    parts = [" → ".join(str(n) for n in sizes)] + ([", ".join(kinds)] if kinds else [])
+    return " · ".join(parts + [f"{model.parameter_count():,} parameters"])

@@ -10,7 +10,14 @@ or ArrayBuffer. Errors raise ``glassnet.errors.GlassnetError`` subclasses whose 
 message for people and whose ``.hint`` says what to do; anything else is a bug.
 
 info() -> {"version", "backend", "platform", "has_data", "has_model"}
-presets() -> {"seed": {...}, "default": {...}, "best": {...}}   full config dicts
+options() -> {"options": [option dicts], "presets": {name: {"help", "values": full config}},
+    "default_preset": name, "classes": [10 names]}   the one option schema (presets.schema()):
+    the page builds its form, validation, share links and run records from it, once at start-up.
+    An option dict: name, label, kind (int|float|bool|choice|layers), help, default, low, high,
+    low_open, high_open, range (in words), basic, step, choices [{value, title}], max_items.
+presets() -> {"seed": {...}, "default": {...}, ...}   full config dicts (the schema's values)
+check_config(config: dict) -> {"config": resolved} or raises ConfigError; ``.option`` on the
+    error names the field at fault (the worker passes it on as ``option``).
 load_data(train_images, train_labels, test_images, test_labels) -> {"train": int, "test": int,
     "classes": [10 names]}   gzip or raw idx bytes; raises DataError naming the bad file.
 start(config: dict) -> {"config": resolved, "architecture": [layer specs], "parameters": int}
@@ -59,6 +66,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__, backend, glassbox
+from . import presets as presets_module
 from .data import CLASS_NAMES, Dataset, dataset_from_bytes, to_float
 from .drawing import drawing_to_input
 from .errors import ConfigError, DataError, ModelFileError
@@ -83,6 +91,8 @@ class _Session:
         self.probabilities: np.ndarray | None = None
         self.examples: list[np.ndarray] = []  # the user's own drawings, as model inputs
         self.example_labels: list[int] = []
+        self.loop_running = False  # the worker's training loop is calling run() right now
+        self.pending: list[dict[str, Any]] = []  # events run() sends before the Trainer's
 
 
 _s = _Session()
@@ -123,8 +133,17 @@ def info() -> dict[str, Any]:
             "has_data": _s.data is not None, "has_model": _s.model is not None}
 
 
+def options() -> dict[str, Any]:
+    return {**presets_module.schema(), "classes": list(CLASS_NAMES)}
+
+
 def presets() -> dict[str, Any]:
     return {name: make_config({"preset": name}).to_dict() for name in PRESETS}
+
+
+def check_config(config: Any = None) -> dict[str, Any]:
+    overrides = config.to_py() if hasattr(config, "to_py") else dict(config or {})
+    return {"config": make_config(overrides).to_dict()}
 
 
 def load_data(train_images: Any, train_labels: Any, test_images: Any, test_labels: Any) -> dict[str, Any]:
@@ -134,23 +153,44 @@ def load_data(train_images: Any, train_labels: Any, test_images: Any, test_label
             "classes": CLASS_NAMES}
 
 
+def _overrides(config: Any) -> dict[str, Any]:
+    return config.to_py() if hasattr(config, "to_py") else dict(config or {})
+
+
 def start(config: Any = None) -> dict[str, Any]:
     _require_data()
-    overrides = config.to_py() if hasattr(config, "to_py") else dict(config or {})
-    resolved = make_config(overrides)
+    resolved = make_config(_overrides(config))
     _s.trainer = Trainer(resolved, _s.data)
     _s.events = _s.trainer.events()
     _s.model = _s.trainer.model
     _s.config = resolved.to_dict()
-    return {"config": _s.config, "architecture": _s.model.spec(),
-            "parameters": _s.model.parameter_count()}
+    started = {"config": _s.config, "architecture": _s.model.spec(),
+               "parameters": _s.model.parameter_count(),
+               "summary": glassbox.describe(_s.model),
+               "steps_per_epoch": _s.trainer.steps_per_epoch,
+               "train_images": int(len(_s.data.train_labels))}
+    # "A new run started" is an event, first in the stream the page follows.
+    _s.pending = [{"event": "start", **started}]
+    return started
+
+
+def set_loop_running(running: bool) -> dict[str, Any]:
+    """The worker says whether its training loop is running (between chunks, calls still come)."""
+    _s.loop_running = bool(running)
+    return {"running": _s.loop_running}
+
+
+def _require_not_training(what: str) -> None:
+    if _s.loop_running:
+        raise ConfigError(f"{what} cannot run while training runs", hint="Pause or stop training first.")
 
 
 def run(max_seconds: float = 0.2) -> dict[str, Any]:
     if _s.events is None:
         return {"events": [], "finished": True}
     deadline = time.perf_counter() + max_seconds
-    events: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = _s.pending
+    _s.pending = []
     for event in _s.events:
         events.append(event)
         if event["event"] in ("epoch", "done", "stopped", "error") or time.perf_counter() >= deadline:
@@ -171,11 +211,12 @@ def stop() -> dict[str, Any]:
     return {"events": _plain(events)}
 
 
-def set_learning_rate(lr: float) -> dict[str, Any]:
+def set_learning_rate(lr: Any) -> dict[str, Any]:
     if _s.trainer is None:
         raise ConfigError("no training run to change", hint="Press Train first.")
+    value = presets_module.check_value("lr", lr)
     try:
-        _s.trainer.set_learning_rate(float(lr))
+        _s.trainer.set_learning_rate(value)
     except ValueError as err:
         raise ConfigError(str(err), hint="Use a positive number such as 0.001.") from None
     return {"lr": _s.trainer.base_lr}
@@ -234,7 +275,7 @@ def load_model(data: Any) -> dict[str, Any]:
     _s.model, _s.config = model, meta.get("config", {})
     _s.trainer, _s.events = None, None
     return _plain({"architecture": model.spec(), "config": _s.config,
-                   "parameters": model.parameter_count()})
+                   "parameters": model.parameter_count(), "summary": glassbox.describe(model)})
 
 
 def weights(limit: int = 64) -> dict[str, Any]:
@@ -289,6 +330,7 @@ def mistakes(limit: int = 12) -> dict[str, Any]:
 
 
 def step(config: Any = None) -> dict[str, Any]:
+    _require_not_training("Step")
     if _s.trainer is None:
         start(config)
     trainer = _s.trainer
@@ -313,6 +355,7 @@ def add_example(pixels: Any, width: int, height: int, channels: int, label: int)
 
 
 def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
+    _require_not_training("Fine-tuning")
     model = _require_model()
     if not _s.examples:
         raise ConfigError("no examples to learn from", hint="Draw one and add it with a label.")

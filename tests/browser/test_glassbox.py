@@ -24,7 +24,7 @@ def open_ready(page, url: str) -> None:
 def trained_page(page, server_url: str, epochs: int = 1) -> None:
     """A fresh page, one short run on the small data, finished and evaluated."""
     open_ready(page, server_url)
-    page.locator("#hidden").fill("32")
+    page.locator("#layers").fill("32")
     start_training(page, epochs=epochs)
     finish_training(page)
     # At the end of a run the test set is evaluated and the matrix drawn.
@@ -148,7 +148,7 @@ def test_sigmoid_ten_layers_shows_vanishing_gradients(page, server_url, small_da
     open_ready(page, server_url)
     page.get_by_test_id("sigmoid-example").click()
     page.get_by_test_id("gradient-table").locator("tbody tr").first.wait_for()
-    assert page.locator("#hidden").input_value() == ",".join(["32"] * 10)
+    assert page.locator("#layers").input_value() == ",".join(["32"] * 10)
     assert page.locator("#activation").input_value() == "sigmoid"
     dense = [r for r in gradient_rows(page) if r["type"] == "Dense"]
     assert len(dense) == 11
@@ -168,15 +168,17 @@ def hash_params(page) -> dict[str, str]:
 def test_settings_round_trip_through_the_url(page, server_url, small_data_page, console_errors,
                                              artifacts_dir):
     open_ready(page, server_url + "#preset=seed&layers=64,32&activation=tanh&lr=0.05&epochs=3")
-    assert page.get_by_test_id("preset").input_value() == "seed"
-    assert page.locator("#hidden").input_value() == "64,32"
+    # The link changes the seed preset's values, so the selector says so (the link keeps its base).
+    assert page.get_by_test_id("preset").input_value() == "custom"
+    assert hash_params(page)["preset"] == "seed"
+    assert page.locator("#layers").input_value() == "64,32"
     assert page.locator("#activation").input_value() == "tanh"
     assert page.get_by_test_id("learning-rate").input_value() == "0.05"
     assert page.get_by_test_id("epochs").input_value() == "3"
     assert page.locator("#optimizer").input_value() == "sgd"  # the seed preset's, not in the link
     assert hash_params(page)["layers"] == "64,32"
 
-    page.locator("#hidden").fill("100")
+    page.locator("#layers").fill("100")
     page.wait_for_function("location.hash.includes('layers=100&')")
     page.locator("#optimizer").select_option("adam")
     assert hash_params(page)["optimizer"] == "adam"
@@ -190,13 +192,13 @@ def test_settings_round_trip_through_the_url(page, server_url, small_data_page, 
     other = page.context.new_page()
     other.goto(link)
     wait_for_state(other, "ready")
-    assert other.locator("#hidden").input_value() == "100"
+    assert other.locator("#layers").input_value() == "100"
     assert other.locator("#optimizer").input_value() == "adam"
     other.close()
 
     page.get_by_test_id("reproduce").click()
     assert page.get_by_test_id("preset").input_value() == "seed"
-    assert page.locator("#hidden").input_value() == "128"
+    assert page.locator("#layers").input_value() == "128"
     assert hash_params(page)["preset"] == "seed" and hash_params(page)["layers"] == "128"
 
     # A link with a setting the page does not know says so.

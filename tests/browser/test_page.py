@@ -359,12 +359,12 @@ def test_dropped_data_files_are_matched_by_name(page, server_url, small_data_pag
 
 def test_bad_setting_gives_a_message_not_a_run(page, server_url, small_data_page):
     open_ready(page, server_url)
-    page.locator("#hidden").fill("256,lots")
+    page.locator("#layers").fill("256,lots")
     page.get_by_test_id("train").click()
     error_banner(page).wait_for()
     assert "Hidden layers" in error_banner(page).inner_text()
     assert page.evaluate(STATE) == "ready"
-    page.locator("#hidden").fill("64")
+    page.locator("#layers").fill("64")
     page.get_by_test_id("learning-rate").fill("-1")
     page.get_by_test_id("train").click()
     page.wait_for_function("document.getElementById('error-message').textContent.includes('learning rate')")

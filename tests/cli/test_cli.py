@@ -110,3 +110,19 @@ def test_help_and_version():
     assert run_cli("--version").stdout.strip() == "glassnet 0.1.0"
     out = run_cli("train", "--help")
     assert out.returncode == 0 and "--preset" in out.stdout and "--weight-decay" in out.stdout
+
+
+def test_every_schema_option_is_a_flag_with_its_help():
+    from glassnet.presets import OPTIONS
+
+    parser = cli.build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    flags = {a.dest: a for a in train._actions}
+    for option in OPTIONS:
+        assert option.name in flags, option.name
+        assert option.help.split(":")[0].replace("%", "%%") in flags[option.name].help
+        if option.choices:
+            assert list(flags[option.name].choices) == list(option.choices)
+    args = parser.parse_args(["train", "--batchnorm", "--shift", "2"])
+    overrides = cli._config_overrides(args)
+    assert overrides["batchnorm"] is True and overrides["shift"] == 2 and overrides["lr"] is None

@@ -1,14 +1,18 @@
+import json
+from dataclasses import fields
+
 import pytest
 
 from glassnet.errors import ConfigError
-from glassnet.presets import PRESETS, make_config
+from glassnet.presets import OPTIONS, PRESETS, Config, make_config, schema
 
 
 def test_presets_resolve():
-    assert set(PRESETS) == {"seed", "default", "best"}
+    assert set(PRESETS) == {"seed", "lesson", "default", "best"}
     seed = make_config({"preset": "seed"})
     assert (seed.optimizer, seed.activation, seed.epochs) == ("sgd", "relu", 25)
     assert make_config().preset == "default"
+    assert make_config({"preset": "lesson"}).epochs <= 10  # a lesson-sized run
 
 
 def test_overrides_and_none_leave_preset_alone():
@@ -20,17 +24,65 @@ def test_overrides_and_none_leave_preset_alone():
     ({"preset": "huge"}, "unknown preset"),
     ({"lr": 0}, "learning rate"),
     ({"lr": "fast"}, "bad option value"),
+    ({"lr": float("nan")}, "learning rate"),
     ({"dropout": 1.0}, "dropout"),
     ({"layers": [0]}, "hidden layer sizes"),
+    ({"layers": [1.5]}, "bad option value"),
+    ({"layers": [8] * 33}, "at most 32"),
     ({"activation": "swish"}, "unknown activation"),
     ({"optimizer": "lion"}, "unknown optimizer"),
     ({"schedule": "exp"}, "unknown schedule"),
     ({"batch_size": 0}, "batch size"),
+    ({"batch_size": 2.5}, "bad option value"),
     ({"epochs": 0}, "epochs"),
     ({"colour": "red"}, "unknown option"),
     ({"shift": 9}, "shift"),
     ({"val_split": 1}, "validation split"),
+    ({"seed": -1}, "seed"),
+    ({"augment": "perhaps"}, "bad option value"),
 ])
 def test_bad_configs(overrides, message):
     with pytest.raises(ConfigError, match=message):
         make_config(overrides)
+
+
+@pytest.mark.parametrize("name, value", [("lr", -1), ("dropout", 2), ("layers", [0]),
+                                         ("activation", "swish"), ("epochs", "x")])
+def test_errors_name_the_option(name, value):
+    with pytest.raises(ConfigError) as info:
+        make_config({name: value})
+    assert info.value.option == name
+
+
+def test_schema_covers_every_config_field_once():
+    names = [o.name for o in OPTIONS]
+    assert len(names) == len(set(names))
+    assert set(names) == {f.name for f in fields(Config)} - {"preset"}
+
+
+def test_schema_defaults_and_ranges_agree_with_validation():
+    for option in OPTIONS:
+        make_config({option.name: option.default})  # every default is valid
+        if option.kind in ("int", "float") and option.high is not None:
+            with pytest.raises(ConfigError):
+                make_config({option.name: option.high + (0 if option.high_open else 1)})
+        if option.kind in ("int", "float") and option.low is not None:
+            with pytest.raises(ConfigError):
+                make_config({option.name: option.low - (0 if option.low_open else 1)})
+
+
+def test_schema_is_plain_data_with_help_and_presets():
+    data = json.loads(json.dumps(schema()))
+    assert data["default_preset"] in data["presets"]
+    for option in data["options"]:
+        assert option["help"].endswith(".") and option["label"] and option["range"]
+        if option["kind"] == "choice":
+            assert option["default"] in [c["value"] for c in option["choices"]]
+    for name, preset in data["presets"].items():
+        assert preset["values"] == make_config({"preset": name}).to_dict()
+        assert preset["help"]
+
+
+def test_strings_from_a_form_or_link_convert():
+    c = make_config({"layers": "256, 128", "lr": "0.01", "epochs": "3", "batchnorm": "true"})
+    assert (c.layers, c.lr, c.epochs, c.batchnorm) == ([256, 128], 0.01, 3, True)

@@ -50,7 +50,7 @@ def test_everything_is_json_able(fresh):
     api = fresh
     info = api.info()
     assert info["has_data"] is False and info["backend"] in ("blas", "einsum")
-    assert set(api.presets()) == {"seed", "default", "best"}
+    assert set(api.presets()) == {"seed", "lesson", "default", "best"}
     loaded = api.load_data(*blobs(make_dataset()))
     assert loaded["train"] == 600 and loaded["test"] == 200 and len(loaded["classes"]) == 10
     started = api.start({"preset": "default", "layers": [32], "epochs": 1})
@@ -66,8 +66,9 @@ def test_run_is_chunked_and_ends_with_done(fresh):
     api = fresh
     api.load_data(*blobs(make_dataset()))
     api.start({"layers": [32], "epochs": 2, "batch_size": 32})
-    first = api.run(0.0)  # a zero budget still makes progress: one event
-    assert len(first["events"]) == 1 and not first["finished"]
+    first = api.run(0.0)  # a zero budget still makes progress: the start event and one batch
+    assert [e["event"] for e in first["events"]] == ["start", "batch"] and not first["finished"]
+    assert first["events"][0]["steps_per_epoch"] == 19 and "parameters" in first["events"][0]["summary"]
     events = first["events"] + drain(api)
     kinds = [e["event"] for e in events]
     assert kinds.count("epoch") == 2 and kinds[-1] == "done"
@@ -154,3 +155,36 @@ def test_gallery_and_evaluate(fresh):
     assert api.gallery(6, seed=2)["items"] == items
     ev = api.evaluate()
     assert sum(map(sum, ev["confusion"])) == 200 and ev["test_accuracy"] > 0.5
+
+
+def test_options_schema_and_check_config(fresh):
+    out = json.loads(json.dumps(fresh.options()))
+    assert len(out["classes"]) == 10 and out["classes"][1] == "Trouser"
+    names = [o["name"] for o in out["options"]]
+    assert "lr" in names and "layers" in names
+    assert out["default_preset"] in out["presets"]
+    assert fresh.check_config({"preset": "seed", "lr": "0.5"})["config"]["lr"] == 0.5
+    with pytest.raises(ConfigError) as info:
+        fresh.check_config({"dropout": 3})
+    assert info.value.option == "dropout"
+
+
+def test_step_and_fine_tune_wait_for_the_training_loop(fresh):
+    api = fresh
+    api.load_data(*blobs(make_dataset()))
+    api.start({"layers": [16], "epochs": 1})
+    api.set_loop_running(True)
+    with pytest.raises(ConfigError, match="while training runs"):
+        api.step()
+    api.set_loop_running(False)
+    assert api.step()["step"] == 1
+
+
+def test_learning_rate_from_a_field_is_checked_against_the_schema(fresh):
+    api = fresh
+    api.load_data(*blobs(make_dataset()))
+    api.start({"layers": [16], "epochs": 1})
+    assert api.set_learning_rate("0.05") == {"lr": 0.05}
+    with pytest.raises(ConfigError) as info:
+        api.set_learning_rate("abc")
+    assert info.value.option == "lr"
