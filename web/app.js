@@ -14,6 +14,7 @@ import { Gallery } from './gallery.js';
 import { PredictionView } from './prediction.js';
 import { getState, hideError, onReloadWorker, setState, setStatus, showError } from './status.js';
 import { mountGlassbox } from './glassbox.js';
+import { ShelfView } from './shelf-view.js';
 
 // Class names come from Python (webapi.options()); until then there are none to show.
 const CLASS_NAMES = [];
@@ -45,7 +46,13 @@ let bridge = null;
 const glassbox = mountGlassbox($('glassbox'), {
   bridge: () => bridge, session, controls, charts, pad, getState, setStatus, showError,
   schedulePrediction: () => schedulePrediction(), describeModel: (r) => r.summary,
-  updateButtons: () => updateButtons(),
+  updateButtons: () => updateButtons(), refreshGallery: () => refreshGallery(),
+});
+
+const shelfView = new ShelfView($('model-shelf-view'), {
+  call: (name, kwargs) => bridge.call(name, kwargs),
+  onError: (err) => setStatus(err.message),
+  canSwitch: () => !['loading', 'error', 'training', 'paused'].includes(getState()),
 });
 
 prediction.setClasses(CLASS_NAMES);
@@ -62,12 +69,13 @@ function updateButtons() {
   $('pause').textContent = state === 'paused' ? 'Resume' : 'Pause';
   $('pause').setAttribute('aria-pressed', String(state === 'paused'));
   $('stop').disabled = !running;
-  $('reset').disabled = busy || (!running && !session.run);
+  $('reset').disabled = busy || !session.data;
   $('save-model').disabled = busy || !session.hasModel;
   $('model-file').disabled = busy || running;
   $('data-files').disabled = busy || running;
   $('gallery-refresh').disabled = busy || !session.data || !session.hasModel;
   controls.setTraining(running);
+  shelfView.render();
 }
 
 function enter(state) {
@@ -164,7 +172,7 @@ async function boot() {
 
   const model = await modelPromise;
   if (model && model.error) showError(model.error);
-  else if (model) await installModel(model, session.modelName ?? 'the pretrained model');
+  else if (model) await installModel(model, session.modelName ?? 'Pretrained model', session.modelKind ?? 'pretrained');
 
   setStatus('Reading the images…');
   const buffers = await dataPromise;
@@ -211,14 +219,14 @@ async function sendData(buffers) {
   }
 }
 
-async function installModel(bytes, where) {
+async function installModel(bytes, where, kind = 'file') {
   const copy = bytes.slice(0); // keep one for a reloaded worker; the other is transferred
   try {
-    const result = await bridge.call('load_model', { data: bytes }, [bytes]);
+    await bridge.call('load_model', { data: bytes, name: where, kind }, [bytes]);
     session.modelBytes = copy;
     session.modelName = where;
+    session.modelKind = kind;
     session.hasModel = true;
-    $('model-summary').textContent = `Using ${where}: ${result.summary}.`;
     return true;
   } catch (err) {
     showError(err, 'Use a .npz file saved by glassnet (the Save model button or the command line).');
@@ -243,7 +251,6 @@ async function train() {
     session.hasModel = true;
     charts.reset(stepsPerEpoch);
     progress.reset({ epochs: resolved.epochs, stepsPerEpoch, batchSize: resolved.batch_size });
-    $('model-summary').textContent = `Training: ${result.summary}.`;
     enter('training');
     glassbox.onRunStarted(result);
     setStatus(`Training: showing the network ${session.data.train.toLocaleString('en')} images, ${resolved.batch_size} at a time, ${resolved.epochs} times over.`);
@@ -265,7 +272,30 @@ function showSettingError(err) {
   }
 }
 
+/** The shelf changed (Python's "shelf" event); when the active model changed, every view follows. */
+function shelfChanged(event) {
+  shelfView.update(event);
+  const active = shelfView.active();
+  session.hasModel = Boolean(active);
+  session.activeModel = active;
+  if (active) {
+    const what = active.status === 'training' || active.status === 'new' ? (active.kind === 'run' ? 'Training' : 'Active') : 'Active';
+    $('model-summary').textContent = `${what}: ${active.name} · ${active.summary}.`;
+    for (const el of document.querySelectorAll('[data-active-model]')) el.textContent = `Model: ${active.name}`;
+  }
+  if (event.active_changed && getState() !== 'loading') {
+    glassbox.onModelChanged(active);
+    refreshGallery();
+    schedulePrediction();
+    updateButtons();
+  }
+}
+
 function handleEvent(event) {
+  if (event.event === 'shelf') {
+    shelfChanged(event);
+    return;
+  }
   glassbox.onEvent(event);
   switch (event.event) {
     case 'batch':
@@ -336,14 +366,23 @@ async function stop() {
   }
 }
 
+/** Reset: a fresh, untrained network from the current settings and seed (the trained one stays
+ * on the shelf), and empty charts. */
 async function reset() {
   if (getState() === 'training' || getState() === 'paused') await stop();
   session.run = null;
   charts.reset(1);
   progress.reset({ epochs: 0, stepsPerEpoch: 1, batchSize: 1 });
   hideError();
-  enter('ready');
-  setStatus(readyText());
+  controls.clearFieldErrors();
+  try {
+    const result = await bridge.call('start', { config: controls.config(), kind: 'step', name: 'Fresh network (Reset)' });
+    enter('ready');
+    setStatus(`Reset: a fresh network (${result.summary}) from the settings, seed ${result.config.seed}. It has not learned anything yet; the trained one stays in the model list.`);
+  } catch (err) {
+    enter('ready');
+    showSettingError(err);
+  }
 }
 
 async function changeLearningRate() {
@@ -409,7 +448,9 @@ async function refreshGallery(nextSeed = false) {
   if (!session.data || !session.hasModel) return;
   if (nextSeed) session.gallerySeed += 1;
   try {
+    const model = session.activeModel?.id ?? '';
     gallery.show(await bridge.call('gallery', { count: 12, seed: session.gallerySeed }));
+    $('gallery').dataset.model = model; // which model's verdicts the tiles show
   } catch (err) {
     gallery.message(err.message);
   }
@@ -459,10 +500,7 @@ async function loadModelFile(file) {
   const bytes = await file.arrayBuffer();
   if (await installModel(bytes, file.name)) {
     session.run = null;
-    setStatus(`Loaded ${file.name}. Draw something to try it.`);
-    glassbox.onModelChanged();
-    refreshGallery();
-    schedulePrediction();
+    setStatus(`Loaded ${file.name}. Draw something to try it. The previous model stays in the list.`);
   }
   updateButtons();
 }

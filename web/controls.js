@@ -37,6 +37,7 @@ export class Controls {
     this.base = null; // the preset the fields started from
     this.listeners = new Set();
     this.preset.addEventListener('change', () => {
+      this.setSource('');
       if (this.preset.value !== 'custom') this.fillFromPreset(this.preset.value);
       this.changed();
     });
@@ -53,6 +54,14 @@ export class Controls {
       help.hidden = !help.hidden;
       button.setAttribute('aria-expanded', String(!help.hidden));
     });
+  }
+
+  /** Says where the settings came from when not from a preset (an example that rewrote them). */
+  setSource(name) {
+    const note = this.form.querySelector('.settings-note');
+    if (!note) return;
+    note.textContent = name ? `These settings come from “${name}”.` : '';
+    note.hidden = !name;
   }
 
   /** Calls back whenever the settings change (typed, preset chosen, filled from a link). */

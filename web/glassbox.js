@@ -43,6 +43,9 @@ function buildSection(container) {
     h3.textContent = title;
     summary.append(h3);
     card.append(summary);
+    if (['weights-card', 'inspect-card', 'mistakes-card', 'teach-card'].includes(id)) {
+      card.insertAdjacentHTML('beforeend', '<p class="model-note muted" data-active-model></p>');
+    }
     grid.append(card);
     cards[id] = card;
   }
@@ -83,18 +86,18 @@ export function mountGlassbox(container, page) {
     mistakes.markStale(note);
     page.updateButtons();
     page.schedulePrediction();
+    page.refreshGallery?.();
   }
 
   Object.assign(app, {
     /** Puts a config into the form (and so into the link). */
-    fillControls(config) {
+    fillControls(config, source = '') {
       if (config.preset) page.controls.fillFromPreset(config.preset);
       page.controls.setValues(config);
+      page.controls.setSource(source);
       share.writeHash();
     },
     runStartedForStepping(result) {
-      document.getElementById('model-summary').textContent = `Stepping: ${result.summary}.`;
-      modelChanged('The network is new: evaluate it once it has learned something.');
       mistakes.clear('The network is new: evaluate it once it has learned something.');
     },
     modelChangedByStep() {
@@ -174,6 +177,7 @@ export function mountGlassbox(container, page) {
     },
     onModelChanged() {
       weights.refresh();
+      inspect.refresh();
       mistakes.clear('A different model: press the button to evaluate it.');
       updateButtons();
     },

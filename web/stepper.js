@@ -113,11 +113,11 @@ export class Stepper {
   }
 
   /** Starts a new run (no training loop) that Step then walks through. */
-  async fresh(config) {
+  async fresh(config, name = null) {
     if (!config) return;
     this.setBusy(true);
     try {
-      const result = await this.app.call('start', { config });
+      const result = await this.app.call('start', { config, kind: name ? 'example' : 'step', name });
       this.app.runStartedForStepping(result);
       this.clearTable('A new network is ready: press Step.');
       this.app.setStatus(`New run for stepping: ${result.summary}. Press Step to train it one batch at a time.`);
@@ -129,8 +129,9 @@ export class Stepper {
   }
 
   async sigmoidExample() {
-    this.app.fillControls(SIGMOID_TEN);
-    await this.fresh(this.formConfig());
+    const name = 'Example: sigmoid, ten layers';
+    this.app.fillControls(SIGMOID_TEN, name);
+    await this.fresh(this.formConfig(), name);
     await this.step(1);
   }
 
@@ -147,12 +148,6 @@ export class Stepper {
       }
       this.show(report);
       if (report.error) this.app.showError(report.error);
-      if (report.step === count) {
-        // Step started a new run from the settings (there was none): say which network it is.
-        const sizes = report.layers.map((l) => l.params.find((p) => p.name === 'W')).filter(Boolean).map((p) => p.shape);
-        const chain = sizes.length ? [sizes[0][0], ...sizes.map((s) => s[1])].join(' → ') : '';
-        document.getElementById('model-summary').textContent = `Stepping: a new network ${chain} from the settings.`;
-      }
       this.app.modelChangedByStep();
     } catch (err) {
       this.app.showError(err);

@@ -21,6 +21,7 @@ export class TeachView {
         <label class="inline-label" for="teach-steps">Steps</label>
         <input id="teach-steps" class="teach-steps" type="number" min="1" max="200" step="1" value="10">
         <button type="button" class="primary teach-tune" data-testid="teach-tune">Fine-tune</button>
+        <button type="button" class="teach-undo" data-testid="model-undo" disabled>Undo fine-tune</button>
         <button type="button" class="quiet teach-clear">Forget my examples</button>
       </div>
       <p class="teach-count muted">No examples yet.</p>
@@ -29,6 +30,8 @@ export class TeachView {
     this.addButton = card.querySelector('.teach-add');
     this.tuneButton = card.querySelector('.teach-tune');
     this.clearButton = card.querySelector('.teach-clear');
+    this.undoButton = card.querySelector('.teach-undo');
+    this.undoButton.addEventListener('click', () => this.undo());
     this.count = card.querySelector('.teach-count');
     this.result = card.querySelector('.teach-result');
     this.examples = 0;
@@ -49,6 +52,8 @@ export class TeachView {
     this.addButton.disabled = !ok;
     this.tuneButton.disabled = !ok || !this.examples || !this.app.session.hasModel;
     this.clearButton.disabled = !ok || !this.examples;
+    const active = this.app.session.activeModel;
+    this.undoButton.disabled = !ok || !(active && active.kind === 'fine-tune' && active.parent);
   }
 
   setBusy(busy) {
@@ -105,6 +110,20 @@ export class TeachView {
         this.result.dataset.lastLoss = String(r.losses[r.losses.length - 1]);
       }
       this.app.modelChangedByTeaching();
+      this.result.textContent += ' The model before it stays in the list; "Undo fine-tune" goes back to it.';
+    } catch (err) {
+      this.result.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  /** Back to the model before the last fine-tune (Python keeps it on the shelf). */
+  async undo() {
+    this.setBusy(true);
+    try {
+      const back = await this.app.call('undo');
+      this.result.textContent = `Undone: back to “${back.name}”.`;
     } catch (err) {
       this.result.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;
     } finally {

@@ -68,7 +68,8 @@ function describeError(err) {
 }
 
 // Calls webapi.<name>(**kwargs) through a tiny Python wrapper that turns GlassnetError into a
-// value. Only public module-level functions can be called.
+// value. Only public module-level functions can be called. Events the call queued (a run started,
+// the model shelf changed: webapi.take_events) come back with the reply and go to the page first.
 const CALL_PY = `
 import inspect as _inspect
 from glassnet import webapi as _webapi
@@ -81,10 +82,12 @@ def _glassnet_call(name, kwargs):
                 "hint": "Reload the page; if it happens again, report this message."}
     kw = kwargs.to_py(depth=1) if hasattr(kwargs, "to_py") else dict(kwargs or {})
     try:
-        return {"ok": True, "result": fn(**kw)}
+        reply = {"ok": True, "result": fn(**kw)}
     except _GlassnetError as exc:
-        return {"ok": False, "message": str(exc), "hint": getattr(exc, "hint", "") or "",
-                "option": getattr(exc, "option", None)}
+        reply = {"ok": False, "message": str(exc), "hint": getattr(exc, "hint", "") or "",
+                 "option": getattr(exc, "option", None)}
+    reply["events"] = _webapi.take_events()["events"]
+    return reply
 
 _glassnet_call
 `;
@@ -101,6 +104,7 @@ function call(name, kwargs = {}) {
   } finally {
     py.destroy();
   }
+  sendEvents(reply.events);
   if (!reply.ok) throw new GlassnetError(reply);
   return reply.result;
 }

@@ -33,3 +33,9 @@ class ConfigError(GlassnetError):
     """A training option has an impossible value."""
 
     default_hint = "Run `python -m glassnet train --help` to see the options."
+
+
+class ModelError(GlassnetError):
+    """A model the request needs is not there (none yet, or no longer on the shelf)."""
+
+    default_hint = "Train one, or load a saved .npz model."

@@ -20,7 +20,9 @@ check_config(config: dict) -> {"config": resolved} or raises ConfigError; ``.opt
     error names the field at fault (the worker passes it on as ``option``).
 load_data(train_images, train_labels, test_images, test_labels) -> {"train": int, "test": int,
     "classes": [10 names]}   gzip or raw idx bytes; raises DataError naming the bad file.
-start(config: dict) -> {"config": resolved, "architecture": [layer specs], "parameters": int}
+start(config: dict, name=None, kind="run"|"step"|"example") -> {"config": resolved,
+    "architecture": [layer specs], "parameters": int, "summary": str, "model": shelf id,
+    "steps_per_epoch": int, ...}
     builds a new model, optimizer and trainer from a config (keys as in presets; missing keys take
     the "default" preset's value; "preset": name picks the base). Needs data.
 run(max_seconds: float = 0.2) -> {"events": [event dicts], "finished": bool}
@@ -35,8 +37,22 @@ predict_drawing(pixels, width: int, height: int, channels: int = 4)
 gallery(count: int = 12, seed: int = 0) -> {"items": [{"index", "image": [784 ints 0..255],
     "label": int, "prediction": int, "confidence": float}]}   random test images.
 evaluate() -> {"test_loss", "test_accuracy", "per_class_accuracy": [10], "confusion": 10x10 ints}
-save_model() -> bytes   the .npz of the CLI's --save.
-load_model(data) -> {"architecture": [...], "config": {...}, "parameters": int}
+save_model() -> bytes   the .npz of the CLI's --save (of the active model).
+load_model(data, name="the model file", kind="file"|"pretrained") -> {"architecture": [...],
+    "config": {...}, "parameters": int, "summary": str, "model": shelf id}
+
+The model shelf (shelf.py): every model of the session is kept under an id, one is active and
+every view shows the active one. start() (each run and step-through network), load_model() (the
+pretrained model and each file) and fine_tune() (on a copy) add a model and make it active; none
+replaces another. At most shelf.MAX_MODELS are kept; past that the oldest unprotected one goes.
+shelf() -> {"models": [{"id", "name", "kind", "summary", "test_accuracy", "parent", "status",
+    "active", "flags"}], "active": id, "limit": int, "dropped": int}
+select_model(model: id) -> the entry, now active (not during a run).
+undo() -> the entry before the active fine-tune, now active (the fine-tune is removed).
+label_model(model: id, **flags) -> the entry with flags attached (e.g. student_code=True).
+take_events() -> {"events": [...]}   events that calls queued ("start": a new run or
+    step-through network, with config, summary, steps_per_epoch, model id; "shelf": the shelf
+    changed, as shelf() plus "active_changed"). The worker sends them after every call.
 
 Events are the ones of ``glassnet.train`` (see its docstring): "batch", "epoch", "done",
 "stopped", "error".
@@ -69,30 +85,42 @@ from . import __version__, backend, glassbox
 from . import presets as presets_module
 from .data import CLASS_NAMES, Dataset, dataset_from_bytes, to_float
 from .drawing import drawing_to_input
-from .errors import ConfigError, DataError, ModelFileError
+from .errors import ConfigError, DataError, GlassnetError, ModelError
 from .layers import Sequential
 from .losses import softmax
 from .modelio import load_model as _load_model
 from .modelio import save_model as _save_model
 from .presets import PRESETS, make_config
+from .shelf import Shelf
 from .train import Trainer, evaluate as _evaluate
 
 
 class _Session:
-    """What one page holds: its data, the model it shows, and the run in progress."""
+    """What one page holds: its data, its models (the shelf; one is active), the run in progress."""
 
     def __init__(self) -> None:
         self.data: Dataset | None = None
-        self.model: Sequential | None = None
-        self.config: dict[str, Any] = {}
+        self.shelf = Shelf()
         self.trainer: Trainer | None = None
+        self.run_id: str | None = None  # the shelf entry of the trainer's model
         self.events: Any = None
         self.predictions: np.ndarray | None = None  # of the last evaluate(), for the mistake views
         self.probabilities: np.ndarray | None = None
         self.examples: list[np.ndarray] = []  # the user's own drawings, as model inputs
         self.example_labels: list[int] = []
         self.loop_running = False  # the worker's training loop is calling run() right now
-        self.pending: list[dict[str, Any]] = []  # events run() sends before the Trainer's
+        self.notices: list[dict[str, Any]] = []  # events for the page, sent after each call
+        self.runs = 0
+
+    @property
+    def model(self) -> Sequential | None:
+        entry = self.shelf.current()
+        return entry.model if entry else None
+
+    @property
+    def config(self) -> dict[str, Any]:
+        entry = self.shelf.current()
+        return entry.config if entry else {}
 
 
 _s = _Session()
@@ -157,21 +185,48 @@ def _overrides(config: Any) -> dict[str, Any]:
     return config.to_py() if hasattr(config, "to_py") else dict(config or {})
 
 
-def start(config: Any = None) -> dict[str, Any]:
+def start(config: Any = None, name: str | None = None, kind: str = "run") -> dict[str, Any]:
+    """A new network from the settings, trained by run() (kind "run") or by step() ("step").
+
+    It goes onto the shelf as the active model; the previous models stay there.
+    """
     _require_data()
+    if kind not in ("run", "step", "example"):
+        raise ConfigError(f"unknown kind of run {kind!r}")
     resolved = make_config(_overrides(config))
-    _s.trainer = Trainer(resolved, _s.data)
-    _s.events = _s.trainer.events()
-    _s.model = _s.trainer.model
-    _s.config = resolved.to_dict()
-    started = {"config": _s.config, "architecture": _s.model.spec(),
-               "parameters": _s.model.parameter_count(),
-               "summary": glassbox.describe(_s.model),
-               "steps_per_epoch": _s.trainer.steps_per_epoch,
+    trainer = Trainer(resolved, _s.data)
+    _s.runs += 1
+    label = name or f"{'Run' if kind == 'run' else 'Step-through'} {_s.runs} ({resolved.preset})"
+    entry = _s.shelf.add(trainer.model, label, kind, resolved.to_dict())
+    entry.status = "new"
+    _s.trainer, _s.run_id = trainer, entry.id
+    _s.events = trainer.events() if kind == "run" else None
+    _s.predictions = _s.probabilities = None
+    started = {"config": entry.config, "architecture": trainer.model.spec(),
+               "parameters": trainer.model.parameter_count(),
+               "summary": glassbox.describe(trainer.model), "model": entry.id, "name": entry.name,
+               "kind": kind, "steps_per_epoch": trainer.steps_per_epoch,
                "train_images": int(len(_s.data.train_labels))}
-    # "A new run started" is an event, first in the stream the page follows.
-    _s.pending = [{"event": "start", **started}]
+    # "A new run started" is an event in the stream the page follows, then the shelf changed.
+    _notify({"event": "start", **started})
+    _notify_shelf(active_changed=True)
     return started
+
+
+def _notify(event: dict[str, Any]) -> None:
+    _s.notices.append(_plain(event))
+
+
+def _notify_shelf(active_changed: bool) -> None:
+    """The page's shelf view and every view that shows the active model follow this event."""
+    _s.notices = [n for n in _s.notices if n.get("event") != "shelf" or n.get("active_changed")]
+    _notify({"event": "shelf", "active_changed": active_changed, **_s.shelf.to_dict()})
+
+
+def take_events() -> dict[str, Any]:
+    """Events that calls made since the last take (the worker sends them to the page)."""
+    events, _s.notices = _s.notices, []
+    return {"events": events}
 
 
 def set_loop_running(running: bool) -> dict[str, Any]:
@@ -189,8 +244,7 @@ def run(max_seconds: float = 0.2) -> dict[str, Any]:
     if _s.events is None:
         return {"events": [], "finished": True}
     deadline = time.perf_counter() + max_seconds
-    events: list[dict[str, Any]] = _s.pending
-    _s.pending = []
+    events: list[dict[str, Any]] = []
     for event in _s.events:
         events.append(event)
         if event["event"] in ("epoch", "done", "stopped", "error") or time.perf_counter() >= deadline:
@@ -199,7 +253,31 @@ def run(max_seconds: float = 0.2) -> dict[str, Any]:
     if not events or finished:
         _s.events = None
         finished = True
+    _record(events)
     return {"events": _plain(events), "finished": finished}
+
+
+def _record(events: list[dict[str, Any]]) -> None:
+    """A run's shelf entry follows its epochs: test accuracy and status."""
+    try:
+        entry = _s.shelf.get(_s.run_id) if _s.run_id else None
+    except GlassnetError:
+        entry = None
+    changed = False
+    for event in events:
+        kind = event["event"]
+        if entry is None:
+            break
+        if kind == "batch" and entry.status != "training":
+            entry.status, changed = "training", True
+        elif kind in ("epoch", "done", "stopped", "error"):
+            if event.get("test_accuracy") is not None:
+                entry.test_accuracy = float(event["test_accuracy"])
+            if kind != "epoch":
+                entry.status = kind
+            changed = True
+    if changed:
+        _notify_shelf(active_changed=False)
 
 
 def stop() -> dict[str, Any]:
@@ -208,6 +286,7 @@ def stop() -> dict[str, Any]:
     _s.trainer.request_stop()
     events = [e for e in _s.events if e["event"] != "batch"]
     _s.events = None
+    _record(events)
     return {"events": _plain(events)}
 
 
@@ -224,7 +303,7 @@ def set_learning_rate(lr: Any) -> dict[str, Any]:
 
 def _require_model() -> Sequential:
     if _s.model is None:
-        raise ModelFileError("no model yet", hint="Train one, or load a saved .npz model.")
+        raise ModelError("no model yet", hint="Train one, or load a saved .npz model.")
     return _s.model
 
 
@@ -261,6 +340,10 @@ def evaluate() -> dict[str, Any]:
     result = _evaluate(_require_model(), data.test_images, data.test_labels,
                        keep_probabilities=True)
     _s.predictions, _s.probabilities = result["predictions"], result["probabilities"]
+    entry = _s.shelf.current()
+    if entry is not None and not (entry.id == _s.run_id and _s.events is not None):
+        entry.test_accuracy = float(result["accuracy"])  # the shelf shows what was measured
+        _notify_shelf(active_changed=False)
     return _plain({"test_loss": result["loss"], "test_accuracy": result["accuracy"],
                    "per_class_accuracy": result["per_class_accuracy"],
                    "confusion": result["confusion"]})
@@ -270,12 +353,52 @@ def save_model() -> bytes:
     return _save_model(_require_model(), _s.config)
 
 
-def load_model(data: Any) -> dict[str, Any]:
-    model, meta = _load_model(_as_bytes(data), "the model file")
-    _s.model, _s.config = model, meta.get("config", {})
-    _s.trainer, _s.events = None, None
-    return _plain({"architecture": model.spec(), "config": _s.config,
+def load_model(data: Any, name: str = "the model file", kind: str = "file") -> dict[str, Any]:
+    """A saved model onto the shelf, as the active one (kind "pretrained" for the site's own)."""
+    if kind not in ("file", "pretrained"):
+        raise ConfigError(f"unknown kind of model file {kind!r}")
+    model, meta = _load_model(_as_bytes(data), name)
+    entry = _s.shelf.add(model, str(name), kind, meta.get("config", {}),
+                         meta.get("test_accuracy") if isinstance(meta.get("test_accuracy"), float) else None)
+    _s.predictions = _s.probabilities = None
+    _notify_shelf(active_changed=True)
+    return _plain({"architecture": model.spec(), "config": entry.config, "model": entry.id,
                    "parameters": model.parameter_count(), "summary": glassbox.describe(model)})
+
+
+def shelf() -> dict[str, Any]:
+    """Every model of the session: {"models": [{id, name, kind, summary, test_accuracy, parent,
+    status, active, flags}], "active": id, "limit": how many are kept, "dropped": how many went}."""
+    return _plain(_s.shelf.to_dict())
+
+
+def select_model(model: str) -> dict[str, Any]:
+    """Makes a shelf model the active one for every view (not while a run is in progress)."""
+    if _s.events is not None:
+        raise ConfigError("the models cannot be switched during a training run",
+                          hint="Stop the run first (it stays on the shelf).")
+    entry = _s.shelf.select(str(model))
+    _s.predictions = _s.probabilities = None
+    _notify_shelf(active_changed=True)
+    return _plain(entry.to_dict(_s.shelf.active))
+
+
+def undo() -> dict[str, Any]:
+    """Back to the model a fine-tune started from (the fine-tuned one is removed)."""
+    if _s.events is not None:
+        raise ConfigError("undo cannot run during a training run", hint="Stop the run first.")
+    entry = _s.shelf.undo()
+    _s.predictions = _s.probabilities = None
+    _notify_shelf(active_changed=True)
+    return _plain(entry.to_dict(_s.shelf.active))
+
+
+def label_model(model: str, **flags: Any) -> dict[str, Any]:
+    """Attaches labels to a shelf model (e.g. {"student_code": true}); they show in shelf()."""
+    entry = _s.shelf.get(str(model))
+    entry.flags.update({str(k): _plain(v) for k, v in flags.items()})
+    _notify_shelf(active_changed=False)
+    return _plain(entry.to_dict(_s.shelf.active))
 
 
 def weights(limit: int = 64) -> dict[str, Any]:
@@ -330,9 +453,12 @@ def mistakes(limit: int = 12) -> dict[str, Any]:
 
 
 def step(config: Any = None) -> dict[str, Any]:
+    """One mini-batch of the active run. When the active model is not a run's (the pretrained
+    one, a loaded file, a fine-tune), a new step-through network is started from the settings,
+    and the active model stays on the shelf."""
     _require_not_training("Step")
-    if _s.trainer is None:
-        start(config)
+    if _s.trainer is None or _s.run_id != _s.shelf.active:
+        start(config, kind="step")
     trainer = _s.trainer
     x, y = trainer.next_batch()
     with np.errstate(over="ignore", invalid="ignore"):
@@ -356,13 +482,24 @@ def add_example(pixels: Any, width: int, height: int, channels: int, label: int)
 
 def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
     _require_not_training("Fine-tuning")
-    model = _require_model()
+    _require_model()
     if not _s.examples:
         raise ConfigError("no examples to learn from", hint="Draw one and add it with a label.")
+    if _s.events is not None:
+        raise ConfigError("fine-tuning cannot run during a training run",
+                          hint="Stop the run first (it stays on the shelf).")
+    base = _s.shelf.current()
+    name = base.name if base.kind == "fine-tune" else f"{base.name}, fine-tuned"
+    # The fine-tune works on a copy: the model before it stays on the shelf, for undo.
+    entry = _s.shelf.fork(name, "fine-tune")
+    entry.test_accuracy = None  # not measured yet
     replay = (_s.data.train_images, _s.data.train_labels) if _s.data is not None else None
-    losses = glassbox.fine_tune(model, np.stack(_s.examples), np.array(_s.example_labels),
+    losses = glassbox.fine_tune(entry.model, np.stack(_s.examples), np.array(_s.example_labels),
                                 int(steps), float(lr), replay)
-    return _plain({"losses": losses, "examples": len(_s.examples)})
+    _s.predictions = _s.probabilities = None
+    _notify_shelf(active_changed=True)
+    return _plain({"losses": losses, "examples": len(_s.examples), "model": entry.id,
+                   "undo_to": entry.parent})
 
 
 def clear_examples() -> dict[str, Any]:

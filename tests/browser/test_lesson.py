@@ -1,0 +1,149 @@
+"""The page as a lesson uses it: the model shelf (nothing lost, undo), settings that tell the
+truth, errors next to the control that caused them, Reset, and the layout (live view on screen,
+no sideways scrolling on a phone, no serious accessibility violations)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import DATA_FILES, wait_for_state
+from test_page import (draw_strokes, error_banner, finish_training, open_ready, probabilities,
+                       start_training, wait_for_prediction)
+
+ACTIVE = "document.querySelector('[data-testid=model-item][data-active=true]')?.dataset.model"
+
+
+def shelf(page) -> list[dict]:
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=model-item]')]
+        .map(li => ({id: li.dataset.model, kind: li.dataset.kind, active: li.dataset.active === 'true'}))""")
+
+
+def wait_active_changed(page, old: str | None) -> str:
+    page.wait_for_function(f"({ACTIVE}) && ({ACTIVE}) !== {json.dumps(old)}")
+    return page.evaluate(ACTIVE)
+
+
+def wait_probabilities(page, previous: str | None, equal: bool) -> str:
+    op = "===" if equal else "!=="
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=prediction]').dataset.probabilities {op} {json.dumps(previous)}")
+    return probabilities(page)
+
+
+def use(page, model_id: str) -> None:
+    page.locator(f"[data-testid=model-item][data-model={model_id}] button").click()
+    page.wait_for_function(f"({ACTIVE}) === {json.dumps(model_id)}")
+
+
+def test_the_shelf_keeps_every_model_and_undo_restores_a_fine_tune(page, server_url, small_data_page,
+                                                                  manifest, tmp_path, console_errors,
+                                                                  artifacts_dir):
+    open_ready(page, server_url)
+    if not manifest.get("model"):
+        start_training(page, epochs=1)
+        finish_training(page)
+    first = page.evaluate(ACTIVE)
+    assert first and len(shelf(page)) >= 1
+    draw_strokes(page)
+    wait_for_prediction(page)
+    before = probabilities(page)
+    page.wait_for_function(f"document.getElementById('gallery').dataset.model === {json.dumps(first)}")
+
+    # The sigmoid example makes a new network; the previous model stays, and the settings say so.
+    page.get_by_test_id("sigmoid-example").click()
+    example = wait_active_changed(page, first)
+    assert {m["id"] for m in shelf(page)} >= {first, example}
+    assert page.get_by_test_id("preset").input_value() == "custom"
+    assert "sigmoid" in page.locator(".settings-note").inner_text()
+    # The gallery follows the active model.
+    page.wait_for_function(f"document.getElementById('gallery').dataset.model === {json.dumps(example)}")
+
+    # Step on the example keeps it the same model (it is stepped, not replaced).
+    page.get_by_test_id("step").click()
+    page.wait_for_function("document.querySelector('[data-testid=step-number]').textContent === '2'")
+    assert page.evaluate(ACTIVE) == example
+
+    # Back to the first model: the drawing gets the same answer as before.
+    use(page, first)
+    wait_probabilities(page, before, equal=True)
+
+    # Step on a model that is not a run's starts a step-through network next to it.
+    page.get_by_test_id("step").click()
+    stepped = wait_active_changed(page, first)
+    assert {first, example, stepped} <= {m["id"] for m in shelf(page)}
+    use(page, first)
+    wait_probabilities(page, before, equal=True)
+
+    # Fine-tuning works on a copy; undo goes back to the model before it.
+    page.locator("#teach-label").select_option("8")
+    page.get_by_test_id("teach-add").click()
+    page.wait_for_function("document.querySelector('.teach-count').textContent.startsWith('1 example')")
+    page.locator("#teach-steps").fill("30")
+    page.get_by_test_id("teach-tune").click()
+    tuned = wait_active_changed(page, first)
+    assert next(m for m in shelf(page) if m["id"] == tuned)["kind"] == "fine-tune"
+    wait_probabilities(page, before, equal=False)
+    page.get_by_test_id("model-undo").click()
+    page.wait_for_function(f"({ACTIVE}) === {json.dumps(first)}")
+    wait_probabilities(page, before, equal=True)
+    assert tuned not in {m["id"] for m in shelf(page)}
+
+    # A loaded file joins the shelf too.
+    count = len(shelf(page))
+    model_file = tmp_path / "mine.npz"
+    with page.expect_download() as download:
+        page.locator("#save-model").click()
+    download.value.save_as(model_file)
+    page.locator("#model-file").set_input_files(str(model_file))
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=model-item]').length === {count + 1}")
+    assert shelf(page)[0]["kind"] == "file" and shelf(page)[0]["active"]
+    assert "mine.npz" in page.locator("#model-summary").inner_text()
+    page.locator("#data-section").screenshot(path=str(artifacts_dir / "lesson-shelf.png"))
+    assert console_errors == []
+
+
+def test_settings_tell_the_truth_and_errors_sit_at_the_field(page, server_url, small_data_page,
+                                                             console_errors):
+    open_ready(page, server_url)
+    preset = page.get_by_test_id("preset")
+    assert preset.input_value() == "lesson"
+    page.get_by_test_id("epochs").fill("3")
+    assert preset.input_value() == "custom"
+    page.get_by_test_id("epochs").fill("8")
+    assert preset.input_value() == "lesson"
+    # Every setting has a one-line help, reachable from the keyboard and named for screen readers.
+    toggle = page.locator("[data-option=dropout] .help-toggle")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#dropout-help").is_visible()
+    assert "dropout-help" in page.locator("#dropout").get_attribute("aria-describedby")
+    # A bad value is shown at its field, with the reason, and nothing starts.
+    page.get_by_test_id("learning-rate").fill("abc")
+    page.get_by_test_id("train").click()
+    field_error = page.locator("[data-option=lr] [data-testid=field-error]")
+    field_error.wait_for()
+    assert "number" in field_error.inner_text()
+    assert page.locator("#lr").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.documentElement.dataset.state") == "ready"
+    # A link with a bad value: the field keeps it and says why.
+    page.goto(server_url + "#preset=seed&lr=abc")
+    wait_for_state(page, "ready")
+    page.locator("[data-option=lr] [data-testid=field-error]").wait_for()
+    assert page.locator("#lr").input_value() == "abc"
+    assert console_errors == []
+
+
+def test_reset_gives_a_fresh_network_and_the_label_follows_the_active_model(page, server_url,
+                                                                          small_data_page):
+    open_ready(page, server_url)
+    page.locator("#layers").fill("32")
+    start_training(page, epochs=1)
+    finish_training(page)
+    trained = page.evaluate(ACTIVE)
+    page.locator("#reset").click()
+    fresh = wait_active_changed(page, trained)
+    assert trained in {m["id"] for m in shelf(page)}
+    assert "Fresh network" in page.locator("#model-summary").inner_text()
+    assert "784 → 32 → 10" in page.locator("#model-summary").inner_text()
+    assert page.get_by_test_id("epoch-row").count() == 0
+    assert fresh != trained

@@ -1,0 +1,101 @@
+// The model shelf (section 1): every model of this session, from webapi's shelf events. One is
+// active; "Use" makes another active for every view. Python keeps the models (webapi.shelf);
+// this view only draws the list and asks for a switch.
+//
+// Why: the pretrained model, each run, each fine-tune and each loaded file are worth comparing,
+// and none may disappear because another button was pressed.
+
+const KIND_WORDS = {
+  pretrained: 'pretrained', file: 'loaded file', run: 'training run', step: 'step-through',
+  'fine-tune': 'fine-tuned', example: 'example',
+};
+
+function percent(v) {
+  return typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'not measured';
+}
+
+export class ShelfView {
+  /**
+   * @param {HTMLElement} root  an empty element in the data & model card
+   * @param {{call: Function, onError: Function, canSwitch: Function}} page
+   */
+  constructor(root, page) {
+    this.root = root;
+    this.page = page;
+    this.state = null;
+    root.innerHTML = `
+      <h3 class="shelf-title">Models in this session</h3>
+      <ul class="shelf" data-testid="model-shelf" aria-label="Models in this session"></ul>
+      <p class="shelf-note muted"></p>
+      <p class="control-error" data-testid="field-error" role="alert" hidden></p>`;
+    this.list = root.querySelector('.shelf');
+    this.note = root.querySelector('.shelf-note');
+    this.error = root.querySelector('.control-error');
+    this.list.addEventListener('click', (e) => {
+      const button = e.target.closest('button[data-model]');
+      if (button && !button.disabled) this.select(button.dataset.model);
+    });
+    this.render();
+  }
+
+  /** The active model's shelf entry, or null. */
+  active() {
+    return this.state?.models.find((m) => m.active) ?? null;
+  }
+
+  /** A "shelf" event from Python: the list as it is now. */
+  update(shelf) {
+    this.state = shelf;
+    this.render();
+  }
+
+  render() {
+    const models = this.state?.models ?? [];
+    const canSwitch = this.page.canSwitch();
+    this.list.replaceChildren(...models.slice().reverse().map((m) => {
+      const li = document.createElement('li');
+      li.dataset.testid = 'model-item';
+      li.dataset.model = m.id;
+      li.dataset.kind = m.kind;
+      li.dataset.active = String(m.active);
+      const text = document.createElement('div');
+      text.className = 'shelf-text';
+      const name = document.createElement('strong');
+      name.textContent = m.name;
+      const detail = document.createElement('span');
+      detail.className = 'muted';
+      const status = m.status && m.status !== 'done' && m.status !== 'new' ? `, ${m.status}` : '';
+      const code = m.flags?.student_code ? ' · your code' : '';
+      detail.textContent = `${KIND_WORDS[m.kind] ?? m.kind}${status} · ${m.summary} · test accuracy ${percent(m.test_accuracy)}${code}`;
+      text.append(name, detail);
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.model = m.id;
+      button.className = m.active ? 'quiet' : '';
+      button.textContent = m.active ? 'In use' : 'Use';
+      button.setAttribute('aria-pressed', String(m.active));
+      button.setAttribute('aria-label', `${m.active ? 'In use' : 'Use'}: ${m.name}`);
+      button.disabled = m.active || !canSwitch;
+      li.append(text, button);
+      return li;
+    }));
+    if (!models.length) {
+      this.note.textContent = 'No model yet: train one or load a saved .npz file.';
+    } else {
+      const limit = this.state.limit;
+      const dropped = this.state.dropped ? ` ${this.state.dropped} older model${this.state.dropped === 1 ? ' was' : 's were'} dropped to save memory.` : '';
+      this.note.textContent = `Up to ${limit} models are kept; past that the oldest one that is not in use goes (the pretrained model stays).${dropped}`;
+    }
+  }
+
+  async select(id) {
+    this.error.hidden = true;
+    try {
+      await this.page.call('select_model', { model: id });
+    } catch (err) {
+      this.error.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;
+      this.error.hidden = false;
+      this.page.onError(err);
+    }
+  }
+}
