@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import compress, fmnist, pins, pretrain, pywheel, site, vendor  # noqa: E402
+from tools import compress, fmnist, icons, pins, pretrain, pywheel, site, vendor  # noqa: E402
 from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
 from tools.util import BuildError, default_cache_dir, info  # noqa: E402
 
@@ -74,6 +74,7 @@ def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
     wheel = _step("glassnet wheel", pywheel.build_wheel, PY, cache, staging / "wheels")
     _step("JS libraries", vendor.js_libs, WEB, staging / "vendor")
     _step("page files", site.copy_web, WEB, staging)
+    _step("app icons", icons.write_icons, staging / "icons", cache)
 
     data = None
     if use_data:

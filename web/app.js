@@ -8,13 +8,15 @@ import { Bridge } from './bridge.js';
 import { Charts } from './charts.js';
 import { DrawingPad } from './canvas.js';
 import { Controls } from './controls.js';
-import { DataProblem, fetchSiteData, readPickedFiles } from './data.js';
+import { DataProblem, fetchSiteFiles, readPickedFiles, TEST_KEYS } from './data.js';
 import { RunProgress } from './epochs.js';
 import { Gallery } from './gallery.js';
 import { PredictionView } from './prediction.js';
 import { getState, hideError, onReloadWorker, setState, setStatus, showError } from './status.js';
 import { mountGlassbox } from './glassbox.js';
 import { ShelfView } from './shelf-view.js';
+import { startOfflineStatus } from './offline-status.js';
+import { TrainingDownload } from './training-data.js';
 
 // Class names come from Python (webapi.options()); until then there are none to show.
 const CLASS_NAMES = [];
@@ -41,6 +43,7 @@ const progress = new RunProgress();
 const prediction = new PredictionView($('prediction'), $('model-input'));
 const gallery = new Gallery($('gallery'));
 const pad = new DrawingPad($('canvas'), () => schedulePrediction());
+const trainingDownload = new TrainingDownload($('data-summary'));
 let bridge = null;
 // Section 6 (issue 5): views of the inside of the network, in their own modules.
 const glassbox = mountGlassbox($('glassbox'), {
@@ -64,7 +67,7 @@ function updateButtons() {
   const state = getState();
   const busy = state === 'loading' || state === 'error';
   const running = state === 'training' || state === 'paused';
-  $('train').disabled = busy || running || !session.data;
+  $('train').disabled = busy || running || !session.data?.train; // waits for the training images
   $('pause').disabled = !running;
   $('pause').textContent = state === 'paused' ? 'Resume' : 'Pause';
   $('pause').setAttribute('aria-pressed', String(state === 'paused'));
@@ -90,11 +93,14 @@ function showData(result) {
   session.classes = result.classes?.length ? result.classes : session.classes;
   prediction.setClasses(session.classes);
   gallery.setClasses(session.classes);
-  $('data-summary').textContent = `Fashion-MNIST: ${result.train.toLocaleString('en')} training images and ${result.test.toLocaleString('en')} test images, 28×28 pixels, 10 kinds of clothing.`;
+  $('data-summary').textContent = result.train
+    ? `Fashion-MNIST: ${result.train.toLocaleString('en')} training images and ${result.test.toLocaleString('en')} test images, 28×28 pixels, 10 kinds of clothing.`
+    : `Fashion-MNIST: ${result.test.toLocaleString('en')} test images are in (28×28 pixels, 10 kinds of clothing); the training images follow.`;
 }
 
 function readyText() {
   if (!session.data) return 'Ready. Add the four Fashion-MNIST files (section 1) to train.';
+  if (!session.data.train) return 'Ready: draw, or look at the test images. Train unlocks when the training images are in (section 1).';
   if (session.hasModel) return 'Ready. Press Train to teach a new network, or draw to test the current one.';
   return 'Ready. Press Train to teach the network to recognise clothes.';
 }
@@ -112,13 +118,6 @@ async function readManifest() {
     throw new DataProblem(`manifest.json is missing (HTTP ${response.status}).`, 'Build the site with `python build.py`, then serve dist/.');
   }
   return response.json();
-}
-
-function registerServiceWorker(manifest) {
-  if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return;
-  // The build in the URL makes a new build install a new worker (and a new cache).
-  navigator.serviceWorker.register(`./sw.js?build=${encodeURIComponent(manifest.build)}`)
-    .catch((err) => console.info('Offline use is not available:', err.message));
 }
 
 async function fetchModel(manifest) {
@@ -154,7 +153,8 @@ async function boot() {
   const manifest = session.manifest ?? await readManifest();
   session.manifest = manifest;
   $('version').textContent = manifest.version ? `v${manifest.version}` : '';
-  registerServiceWorker(manifest);
+  let siteDownloaded;
+  startOfflineStatus(manifest, new Promise((resolve) => { siteDownloaded = resolve; }));
 
   // Downloads run while Python starts.
   const wheelUrl = new URL(manifest.glassnet_wheel, location.href).href;
@@ -190,19 +190,46 @@ async function boot() {
   refreshGallery();
   schedulePrediction();
   glassbox.onReady();
+  // The training images (26 MB) come after "ready"; the offline copy is saved after them, so the
+  // service worker does not download the site a second time while the page does.
+  const training = needsTrainingDownload(manifest)
+    ? downloadTrainingSet(manifest) : Promise.resolve();
+  training.finally(siteDownloaded);
+}
+
+function needsTrainingDownload(manifest) {
+  return Boolean(manifest.data) && session.dataSource?.kind !== 'files' && session.data && !session.data.train;
+}
+
+async function downloadTrainingSet(manifest) {
+  try {
+    const result = await trainingDownload.start(manifest, (buffers) => bridge.call('load_training_set', {
+      train_images: buffers.train_images, train_labels: buffers.train_labels,
+    }, Object.values(buffers)));
+    if (!result || session.dataSource?.kind === 'files') return;
+    showData(result);
+    if (getState() === 'ready') setStatus(readyText());
+    updateButtons();
+  } catch (err) {
+    showError(err, 'Reload the page to try again, or pick the four Fashion-MNIST files.');
+  }
 }
 
 async function loadDataBuffers(manifest) {
   if (session.dataSource?.kind === 'files') return readPickedFiles(session.dataSource.files);
-  return fetchSiteData(manifest);
+  return fetchSiteFiles(manifest, TEST_KEYS); // the training half follows once the page is ready
 }
 
-/** Hands four ArrayBuffers to the worker (transferred: the page keeps no copy). */
+/**
+ * Hands the four ArrayBuffers (picked files), or the test half alone (the site's first step), to
+ * the worker (transferred: the page keeps no copy).
+ */
 async function sendData(buffers) {
   setStatus('Checking the images…');
   const transfer = Object.values(buffers);
+  const whole = Boolean(buffers.train_images);
   try {
-    const result = await bridge.call('load_data', {
+    const result = await bridge.call(whole ? 'load_data' : 'load_test_set', {
       train_images: buffers.train_images,
       train_labels: buffers.train_labels,
       test_images: buffers.test_images,
@@ -471,6 +498,7 @@ async function useDataFiles(fileList) {
   const files = [...fileList];
   if (await sendData(buffers)) {
     session.dataSource = { kind: 'files', files };
+    trainingDownload.cancel(); // the picked files replace the site's, including its training half
     refreshGallery();
   }
   setStatus(readyText());

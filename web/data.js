@@ -36,12 +36,35 @@ export async function inflate(buffer) {
   }
 }
 
+export const TEST_KEYS = ['test_images', 'test_labels'];
+export const TRAINING_KEYS = ['train_images', 'train_labels'];
+
 /** Fetches the four files the manifest names; null when the site was built without data. */
 export async function fetchSiteData(manifest, onProgress = () => {}) {
   if (!manifest.data) return null;
-  const buffers = {};
   let done = 0;
-  await Promise.all(DATA_KEYS.map(async (key) => {
+  const buffers = await fetchSiteFiles(manifest, DATA_KEYS, () => {}, () => {
+    done += 1;
+    onProgress(done, DATA_KEYS.length);
+  });
+  return buffers;
+}
+
+/**
+ * Fetches some of the files the manifest names (DATA_KEYS entries), inflated, as {key: buffer};
+ * null when the site was built without data. onBytes(received, total) follows the download
+ * (total is 0 while a size is unknown), onFile() fires as each file is in.
+ */
+export async function fetchSiteFiles(manifest, keys, onBytes = () => {}, onFile = () => {}) {
+  if (!manifest.data) return null;
+  const buffers = {};
+  const received = {};
+  const totals = {};
+  const report = () => {
+    const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+    onBytes(sum(received), Object.keys(totals).length === keys.length ? sum(totals) : 0);
+  };
+  await Promise.all(keys.map(async (key) => {
     const url = manifest.data[key];
     if (!url) throw new DataProblem(`manifest.json names no file for the ${LABELS[key]}.`, 'Rebuild the site with `python build.py`.');
     let response;
@@ -53,11 +76,43 @@ export async function fetchSiteData(manifest, onProgress = () => {}) {
     if (!response.ok) {
       throw new DataProblem(`Could not download ${url} (HTTP ${response.status}).`, 'Rebuild the site with `python build.py`, or pick the four files from your computer.');
     }
-    buffers[key] = await inflate(await response.arrayBuffer());
-    done += 1;
-    onProgress(done, DATA_KEYS.length);
+    totals[key] = Number(response.headers.get('Content-Length')) || 0;
+    received[key] = 0;
+    let bytes;
+    try {
+      bytes = await readWithProgress(response, (n) => {
+        received[key] = n;
+        report();
+      });
+    } catch (err) {
+      throw new DataProblem(`The download of ${url} broke off: ${err.message}.`, 'Check the connection and reload the page, or pick the four files from your computer.');
+    }
+    buffers[key] = await inflate(bytes);
+    onFile(key);
   }));
   return buffers;
+}
+
+/** The body as an ArrayBuffer, calling onReceived(bytes so far) as chunks arrive. */
+async function readWithProgress(response, onReceived) {
+  if (!response.body || !response.body.getReader) return response.arrayBuffer();
+  const reader = response.body.getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.byteLength;
+    onReceived(length);
+  }
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out.buffer;
 }
 
 /** Which of the four files a file name is, from the usual idx names (any prefix, .gz or not). */

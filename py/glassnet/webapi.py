@@ -20,6 +20,10 @@ check_config(config: dict) -> {"config": resolved} or raises ConfigError; ``.opt
     error names the field at fault (the worker passes it on as ``option``).
 load_data(train_images, train_labels, test_images, test_labels) -> {"train": int, "test": int,
     "classes": [10 names]}   gzip or raw idx bytes; raises DataError naming the bad file.
+load_test_set(test_images, test_labels) -> same dict   the test half alone: drawing, the gallery
+    and the glass-box views work with it; "train" stays 0 until the training half arrives.
+load_training_set(train_images, train_labels) -> same dict   the training half (26 MB for the
+    real set), which the page downloads after it is ready; start() and step() need it.
 start(config: dict, name=None, kind="run"|"step"|"example") -> {"config": resolved,
     "architecture": [layer specs], "parameters": int, "summary": str, "model": shelf id,
     "steps_per_epoch": int, ...}
@@ -83,7 +87,8 @@ import numpy as np
 
 from . import __version__, backend, glassbox
 from . import presets as presets_module
-from .data import CLASS_NAMES, Dataset, dataset_from_bytes, to_float
+from .data import (CLASS_NAMES, FILES, Dataset, check_pair, dataset_from_bytes, parse_idx,
+                   to_float)
 from .drawing import drawing_to_input
 from .errors import ConfigError, DataError, GlassnetError, ModelError
 from .layers import Sequential
@@ -185,12 +190,50 @@ def _overrides(config: Any) -> dict[str, Any]:
     return config.to_py() if hasattr(config, "to_py") else dict(config or {})
 
 
+def _empty_images() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros((0, 28, 28), dtype=np.uint8), np.zeros(0, dtype=np.uint8)
+
+
+def _summary() -> dict[str, Any]:
+    return {"train": int(len(_s.data.train_labels)), "test": int(len(_s.data.test_labels)),
+            "classes": CLASS_NAMES}
+
+
+def load_test_set(test_images: Any, test_labels: Any) -> dict[str, Any]:
+    """The test half on its own, so the page is useful before the 26 MB of training images are in.
+
+    Keeps training images already loaded (the halves may arrive in either order)."""
+    images, labels = check_pair(parse_idx(_as_bytes(test_images), FILES["test_images"]),
+                                parse_idx(_as_bytes(test_labels), FILES["test_labels"]), "test")
+    train = (_s.data.train_images, _s.data.train_labels) if _s.data is not None else _empty_images()
+    _s.data = Dataset(train[0], train[1], images, labels, "page")
+    _s.predictions = _s.probabilities = None
+    return _summary()
+
+
+def load_training_set(train_images: Any, train_labels: Any) -> dict[str, Any]:
+    """The training half; keeps the test half already loaded (or none yet)."""
+    images, labels = check_pair(parse_idx(_as_bytes(train_images), FILES["train_images"]),
+                                parse_idx(_as_bytes(train_labels), FILES["train_labels"]), "training")
+    test = (_s.data.test_images, _s.data.test_labels) if _s.data is not None else _empty_images()
+    _s.data = Dataset(images, labels, test[0], test[1], "page")
+    return _summary()
+
+
+def _require_training_images() -> Dataset:
+    data = _require_data()
+    if len(data.train_labels) == 0:
+        raise DataError("the training images have not arrived yet",
+                        hint="Wait until section 1 says they are in, or pick the four files.")
+    return data
+
+
 def start(config: Any = None, name: str | None = None, kind: str = "run") -> dict[str, Any]:
     """A new network from the settings, trained by run() (kind "run") or by step() ("step").
 
     It goes onto the shelf as the active model; the previous models stay there.
     """
-    _require_data()
+    _require_training_images()
     if kind not in ("run", "step", "example"):
         raise ConfigError(f"unknown kind of run {kind!r}")
     resolved = make_config(_overrides(config))
@@ -493,7 +536,8 @@ def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
     # The fine-tune works on a copy: the model before it stays on the shelf, for undo.
     entry = _s.shelf.fork(name, "fine-tune")
     entry.test_accuracy = None  # not measured yet
-    replay = (_s.data.train_images, _s.data.train_labels) if _s.data is not None else None
+    has_train = _s.data is not None and len(_s.data.train_labels) > 0
+    replay = (_s.data.train_images, _s.data.train_labels) if has_train else None
     losses = glassbox.fine_tune(entry.model, np.stack(_s.examples), np.array(_s.example_labels),
                                 int(steps), float(lr), replay)
     _s.predictions = _s.probabilities = None

@@ -190,3 +190,64 @@ def test_learning_rate_from_a_field_is_checked_against_the_schema(fresh):
     with pytest.raises(ConfigError) as info:
         api.set_learning_rate("abc")
     assert info.value.option == "lr"
+
+
+# ---------------------------------------------------------------- the two halves, one at a time
+
+
+def test_the_test_set_alone_makes_the_page_usable_but_training_waits(fresh):
+    """The page is ready with the test half (4 MB); the training half (26 MB) follows."""
+    api = fresh
+    train_images, train_labels, test_images, test_labels = blobs(make_dataset())
+    loaded = api.load_test_set(test_images, test_labels)
+    assert loaded == {"train": 0, "test": 200, "classes": loaded["classes"]}
+    api.load_model(_a_model_file(api))
+    assert len(api.gallery(4, seed=0)["items"]) == 4
+    assert api.evaluate()["confusion"] and len(api.mistakes(3)["items"]) <= 3
+    assert api.inspect_input(test_index=5)["label"] is not None
+    with pytest.raises(DataError, match="training images have not arrived") as err:
+        api.start({"layers": [8], "epochs": 1})
+    assert "section 1" in err.value.hint
+    with pytest.raises(DataError, match="training images have not arrived"):
+        api.step({"layers": [8]})
+
+    loaded = api.load_training_set(train_images, train_labels)
+    assert (loaded["train"], loaded["test"]) == (600, 200)
+    events = train_to_end(api)
+    assert events[-1]["event"] == "done"
+
+
+def test_the_halves_may_arrive_in_either_order_and_replace_only_themselves(fresh):
+    api = fresh
+    train_images, train_labels, test_images, test_labels = blobs(make_dataset())
+    assert api.load_training_set(train_images, train_labels)["test"] == 0
+    assert api.load_test_set(test_images, test_labels)["train"] == 600
+    other = blobs(make_dataset(n_train=100, n_test=50, seed=3))
+    assert api.load_test_set(other[2], other[3]) == {"train": 600, "test": 50,
+                                                     "classes": api.load_data(*other)["classes"]}
+
+
+def test_a_bad_half_names_its_file_and_keeps_what_was_loaded(fresh):
+    api = fresh
+    train_images, train_labels, test_images, test_labels = blobs(make_dataset())
+    api.load_test_set(test_images, test_labels)
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz"):
+        api.load_training_set(train_images[:500], train_labels)
+    with pytest.raises(DataError, match="training"):
+        api.load_training_set(train_images, blobs(make_dataset(n_train=50))[1])  # 600 vs 50
+    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz"):
+        api.load_test_set(test_images, b"\x1f\x8b broken")
+    assert api._s.data.test_labels.shape == (200,)
+    assert api._s.data.train_labels.shape == (0,)
+
+
+def _a_model_file(api) -> bytes:
+    """A small trained model's .npz bytes, made with a throwaway session."""
+    saved = api._s
+    api._s = api._Session()
+    try:
+        api.load_data(*blobs(make_dataset()))
+        train_to_end(api)
+        return api.save_model()
+    finally:
+        api._s = saved
