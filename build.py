@@ -223,6 +223,7 @@ def cmd_serve(argv: list[str]) -> int:
     info(f"serving {out}")
     for url in urls(args.host, port):
         info(f"  open {url}")
+    _tell_the_class(server.classroom_urls)
     info("press Ctrl+C to stop")
     try:
         server.serve_forever()
@@ -231,6 +232,19 @@ def cmd_serve(argv: list[str]) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _tell_the_class(classroom_urls: list[str]) -> None:
+    """The address students type or scan, large enough to read off a projected terminal."""
+    if not classroom_urls:
+        info("  (only this computer can open it; to serve a class: --host 0.0.0.0)")
+        return
+    rule = "=" * max(len(u) for u in classroom_urls)
+    info(f"\n  STUDENTS OPEN\n  {rule}")
+    for url in classroom_urls:
+        info(f"  {url}")
+    info(f"  {rule}\n  The page shows this address with a QR code to scan (section \"Class\").\n"
+         "  Plain http on a network gives students no offline copy: keep this running.\n")
 
 
 # ---------------------------------------------------------------------------- test
@@ -277,6 +291,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "serve": cmd_serve,
     "test": cmd_test,
     "bench": _lazy("tools.bench"),
+    "netbench": _lazy("tools.netbench"),
 }
 
 

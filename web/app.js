@@ -17,6 +17,7 @@ import { mountGlassbox } from './glassbox.js';
 import { ShelfView } from './shelf-view.js';
 import { startOfflineStatus } from './offline-status.js';
 import { TrainingDownload } from './training-data.js';
+import { mountClassroom } from './classroom.js';
 
 // Class names come from Python (webapi.options()); until then there are none to show.
 const CLASS_NAMES = [];
@@ -590,3 +591,4 @@ function failBoot(err) {
 }
 
 boot().catch(failBoot);
+mountClassroom().catch((err) => console.info('No class address to show:', err.message));

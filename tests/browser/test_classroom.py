@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import struct
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -137,6 +140,9 @@ def test_on_a_lan_address_the_page_says_why_there_is_no_offline_copy(
     help_text = page.locator("#offline-help").inner_text()
     assert "teacher-laptop.test" in help_text and "install the app" in help_text
     assert "127.0.0.1:8000" in help_text
+    # A student's page shows its own address too (folded: the teacher's view opens it).
+    page.get_by_test_id("classroom").wait_for(state="attached")
+    assert page.get_by_test_id("classroom-link").get_attribute("href") == f"http://teacher-laptop.test:{port}/"
     page.locator("footer").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "classroom-lan-offline-status.png"))
     context.close()
@@ -198,3 +204,60 @@ def test_chromium_finds_the_app_installable_and_the_worker_caches_its_files(
         context.set_offline(False)
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- the class address and QR code
+
+
+@pytest.fixture
+def class_server(dist_dir: Path):
+    """The site served as for a class: the server names a network address for students."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tools import serve
+    finally:
+        sys.path.remove(str(ROOT))
+    server = serve.make_server(str(dist_dir), "127.0.0.1", 0)
+    server.classroom_urls = ["http://192.0.2.44:8000/"]  # as if listening on 0.0.0.0 of a LAN
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_teacher_sees_the_class_address_as_a_large_link_and_a_qr_code(
+        page, class_server, small_dataset, context, artifacts_dir, tmp_path, console_errors):
+    route_dataset(context, small_dataset)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(class_server)
+    panel = page.get_by_test_id("classroom")
+    panel.wait_for()
+    link = page.get_by_test_id("classroom-link")
+    assert link.get_attribute("href") == "http://192.0.2.44:8000/"
+    assert link.inner_text() == "192.0.2.44:8000"
+    assert float(link.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
+    qr = page.get_by_test_id("classroom-qr")
+    box = qr.bounding_box()
+    assert box["width"] >= 150 and abs(box["width"] - box["height"]) < 2
+    assert qr.locator("svg path").count() == 1
+    wait_for_state(page, "ready")
+    page.screenshot(path=str(artifacts_dir / "classroom-qr-1366.png"))
+    shot = tmp_path / "qr.png"
+    qr.screenshot(path=str(shot))
+    zbarimg = shutil.which("zbarimg")
+    if zbarimg:  # decode it as a phone would (Debian's zbar-tools)
+        decoded = subprocess.run([zbarimg, "--raw", "-q", str(shot)], capture_output=True,
+                                 text=True, timeout=30)
+        assert decoded.stdout.strip() == "http://192.0.2.44:8000/"
+    for width, height in ((1024, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts_dir / f"classroom-qr-{width}.png"))
+        assert qr.bounding_box()["width"] <= width
+    assert console_errors == []
+
+
+def test_no_class_panel_when_only_this_computer_can_open_the_page(page, server_url, small_data_page):
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.wait_for_function("fetch('./classroom.json').then(r => r.json()).then(j => j.urls.length === 0)")
+    assert page.get_by_test_id("classroom").count() == 0

@@ -86,7 +86,8 @@ def test_the_lock_file_must_name_the_pinned_numpy_wheel(tmp_path: Path) -> None:
 
 def test_every_pin_is_a_sha256() -> None:
     hashes = [pins.PYODIDE_TARBALL_SHA256, pins.NUMPY_WHEEL_SHA256, pins.NUMPY_CARRIER_SHA256,
-              *pins.PYODIDE_FILES.values(), *(sha for _, sha in pins.FMNIST_FILES.values())]
+              *pins.PYODIDE_FILES.values(), *(sha for _, sha in pins.FMNIST_FILES.values()),
+              *pins.VENDOR_SHA256.values()]
     assert all(len(h) == 64 and set(h) <= set("0123456789abcdef") for h in hashes)
 
 

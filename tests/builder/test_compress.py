@@ -149,3 +149,34 @@ def test_revalidation_of_an_unchanged_file_is_304(served) -> None:
 ])
 def test_accept_encoding_is_read_with_its_weights(header, expected: bool) -> None:
     assert compress.accepts_gzip(header) is expected
+
+
+# ---------------------------------------------------------------- the class address
+
+
+def test_classroom_json_names_network_addresses_only(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    monkeypatch.setattr(serve, "lan_address", lambda: "192.0.2.7")
+    for host, expected in (("127.0.0.1", []), ("0.0.0.0", ["http://192.0.2.7:{port}/"])):
+        server = serve.make_server(str(tmp_path), host, 0)
+        port = server.server_address[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            response, body = get(port, "/classroom.json?x=1")
+            assert response.getheader("Content-Type") == "application/json"
+            assert json.loads(body) == {"urls": [u.format(port=port) for u in expected]}
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def test_serve_prints_the_student_address_large(capsys) -> None:
+    import build
+
+    build._tell_the_class(["http://192.0.2.7:8000/"])
+    out = capsys.readouterr().out
+    assert "STUDENTS OPEN" in out and "http://192.0.2.7:8000/" in out and "QR code" in out
+    build._tell_the_class([])
+    assert "--host 0.0.0.0" in capsys.readouterr().out

@@ -1,0 +1,257 @@
+"""A first visit over a throttled network: time to "ready" and bytes on the wire, side by side.
+
+    python3 build.py netbench [--dist dist --dist /tmp/old-dist ...] [--mbit 20] [--latency-ms 20]
+
+Why: a classroom Wi-Fi, not loopback, decides how long thirty students wait. Each run starts
+Debian's Chromium with a fresh profile (a first visit, service workers allowed), drives it over
+the DevTools protocol on a pipe (standard library only), and applies Chromium's own network
+throttling (Network.emulateNetworkConditions) to the page and to every worker it starts (the
+Python worker, the service worker), each as soon as it exists and before it runs. The site is
+served by `build.py serve`'s own server, which counts the bytes it sends: those are the bytes
+on the wire.
+
+Caveat, stated with the figures: Chromium throttles each target (page, worker, service worker)
+on its own, so two targets downloading at once get twice the rate; the page's Python worker does
+most of the downloading, so the figures are close to one shared link but not the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tools import serve
+from tools.util import BuildError, info
+
+CHROMIUM = os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+         "--no-default-browser-check", "--remote-debugging-pipe"]
+PROBE = """(() => {
+  const el = (id) => document.getElementById(id);
+  return JSON.stringify({state: document.documentElement.dataset.state,
+    train: el('train') ? !el('train').disabled : false,
+    offline: el('offline-status') ? el('offline-status').dataset.offline || null : null,
+    controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller)});
+})()"""
+
+
+class Cdp:
+    """The DevTools protocol over Chromium's --remote-debugging-pipe (fd 3 in, fd 4 out)."""
+
+    def __init__(self, profile: Path, extra_flags: list[str]) -> None:
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+
+        def wire_fds() -> None:
+            os.dup2(to_chrome_r, 3)
+            os.dup2(from_chrome_w, 4)
+
+        self.process = subprocess.Popen(
+            [CHROMIUM, *FLAGS, *extra_flags, f"--user-data-dir={profile}", "about:blank"],
+            preexec_fn=wire_fds, close_fds=False, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._next = 0
+        self._lock = threading.Lock()
+        self._waiting: dict[int, list] = {}
+        self.handlers: list = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        buffer = b""
+        while True:
+            chunk = os.read(self._from_chrome, 1 << 16)
+            if not chunk:
+                return
+            buffer += chunk
+            while b"\0" in buffer:
+                raw, buffer = buffer.split(b"\0", 1)
+                message = json.loads(raw)
+                if "id" in message and message["id"] in self._waiting:
+                    slot = self._waiting.pop(message["id"])
+                    slot.append(message)
+                    slot[0].set()
+                elif "method" in message:
+                    for handler in self.handlers:
+                        threading.Thread(target=handler, args=(message,), daemon=True).start()
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None,
+             timeout: float = 60.0) -> dict:
+        with self._lock:
+            self._next += 1
+            ident = self._next
+        slot = [threading.Event()]
+        self._waiting[ident] = slot
+        message = {"id": ident, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        if not slot[0].wait(timeout):
+            raise TimeoutError(f"no answer to {method}")
+        reply = slot[1]
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error'].get('message')}")
+        return reply.get("result", {})
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", timeout=5)
+        except (RuntimeError, TimeoutError, OSError):
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def counting_server(dist: Path):
+    """build.py serve's server for `dist`, counting the bytes it writes (headers and bodies)."""
+    sent = {"bytes": 0}
+    lock = threading.Lock()
+    server = serve.make_server(str(dist), "127.0.0.1", 0)
+    made = server.RequestHandlerClass  # a class, or functools.partial(class, directory=...)
+
+    class Counting:
+        def __init__(self, raw) -> None:
+            self.raw = raw
+
+        def write(self, data) -> int:
+            with lock:
+                sent["bytes"] += len(data)
+            return self.raw.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.raw, name)
+
+    class CountingHandler(getattr(made, "func", made)):
+        def setup(self) -> None:
+            super().setup()
+            self.wfile = Counting(self.wfile)
+
+    server.RequestHandlerClass = (functools.partial(CountingHandler, *made.args, **made.keywords)
+                                  if hasattr(made, "func") else CountingHandler)
+    return server, sent
+
+
+def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600.0) -> dict:
+    """One first visit of `dist` in a fresh profile; times are seconds from navigation."""
+    server, sent = counting_server(dist)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    conditions = {"offline": False, "latency": latency_ms,
+                  "downloadThroughput": mbit * 1e6 / 8, "uploadThroughput": mbit * 1e6 / 8}
+    auto = {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True}
+    profile = Path(tempfile.mkdtemp(prefix="glassnet-netbench-"))
+    cdp = Cdp(profile, [])
+    targets: list[str] = []
+
+    def on_event(message: dict) -> None:
+        if message["method"] != "Target.attachedToTarget":
+            return
+        session = message["params"]["sessionId"]
+        kind = message["params"]["targetInfo"]["type"]
+        try:
+            if kind in ("page", "iframe", "worker", "service_worker", "shared_worker"):
+                cdp.send("Network.enable", session=session, timeout=20)
+                cdp.send("Network.emulateNetworkConditions", conditions, session=session, timeout=20)
+                cdp.send("Target.setAutoAttach", auto, session=session, timeout=20)
+                targets.append(kind)
+        except (RuntimeError, TimeoutError):
+            pass  # not throttled: it is missing from "throttled_targets" in the figures
+        finally:
+            try:
+                cdp.send("Runtime.runIfWaitingForDebugger", session=session, timeout=20)
+            except (RuntimeError, TimeoutError):
+                pass
+
+    cdp.handlers.append(on_event)
+    try:
+        cdp.send("Target.setDiscoverTargets", {"discover": True})
+        cdp.send("Target.setAutoAttach", auto)
+        target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        page = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        cdp.send("Network.enable", session=page)
+        cdp.send("Network.emulateNetworkConditions", conditions, session=page)
+        cdp.send("Target.setAutoAttach", auto, session=page)
+        cdp.send("Runtime.enable", session=page)
+        sent["bytes"] = 0
+        started = time.monotonic()
+        cdp.send("Page.navigate", {"url": url}, session=page)
+        marks: dict[str, tuple[float, int]] = {}
+        while time.monotonic() - started < timeout:
+            time.sleep(0.1)
+            try:
+                value = cdp.send("Runtime.evaluate", {"expression": PROBE, "returnByValue": True},
+                                 session=page, timeout=10)["result"].get("value")
+            except (RuntimeError, TimeoutError):
+                continue
+            if not value:
+                continue
+            probe = json.loads(value)
+            now = (round(time.monotonic() - started, 2), sent["bytes"])
+            if probe["state"] == "error":
+                raise BuildError(f"the page reached 'error' while loading {dist}")
+            if probe["state"] == "ready":
+                marks.setdefault("ready", now)
+            if probe["state"] == "ready" and probe["train"]:
+                marks.setdefault("trainable", now)
+            if probe["controlled"]:
+                marks.setdefault("offline_copy", now)
+                break
+        if "ready" not in marks:
+            raise BuildError(f"the page never became ready within {timeout:.0f} s")
+        time.sleep(1.0)  # the service worker's last writes
+        return {
+            "ready_s": marks["ready"][0], "bytes_before_ready": marks["ready"][1],
+            "trainable_s": marks.get("trainable", (None,))[0],
+            "bytes_before_trainable": marks.get("trainable", (None, None))[1],
+            "offline_copy_s": marks.get("offline_copy", (None,))[0],
+            "bytes_first_visit": sent["bytes"],
+            "throttled_targets": sorted(set(targets)),
+        }
+    finally:
+        cdp.close()
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="build.py netbench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dist", type=Path, action="append",
+                        help="a built site to measure (repeat to compare; default dist/)")
+    parser.add_argument("--mbit", type=float, default=20.0, help="throughput, Mbit/s (20)")
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="added latency (20 ms)")
+    parser.add_argument("--repeat", type=int, default=1, help="visits per site (1)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        raise BuildError(f"no Chromium at {CHROMIUM}", "apt-get install -y chromium")
+    sites = args.dist or [Path("dist")]
+    results = []
+    for _ in range(args.repeat):
+        for dist in sites:  # interleaved, so load changes hit every site alike
+            figures = first_visit(dist.resolve(), args.mbit, args.latency_ms)
+            figures = {"dist": str(dist), **figures, "load_average": os.getloadavg()[0]}
+            results.append(figures)
+            info(json.dumps(figures))
+    if args.json:
+        args.json.write_text(json.dumps({"mbit": args.mbit, "latency_ms": args.latency_ms,
+                                         "runs": results}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.exit(main(sys.argv[1:]))
