@@ -53,8 +53,10 @@ class Cdp:
         self._from_chrome, from_chrome_w = os.pipe()
 
         def wire_fds() -> None:
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
+            # Via fresh copies: dup2 onto the same number would keep the close-on-exec flag.
+            read_end, write_end = os.dup(to_chrome_r), os.dup(from_chrome_w)
+            os.dup2(read_end, 3)
+            os.dup2(write_end, 4)
 
         self.process = subprocess.Popen(
             [CHROMIUM, *FLAGS, *extra_flags, f"--user-data-dir={profile}", "about:blank"],
@@ -163,17 +165,32 @@ def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600
         kind = message["params"]["targetInfo"]["type"]
         try:
             if kind in ("page", "iframe", "worker", "service_worker", "shared_worker"):
-                cdp.send("Network.enable", session=session, timeout=20)
-                cdp.send("Network.emulateNetworkConditions", conditions, session=session, timeout=20)
-                cdp.send("Target.setAutoAttach", auto, session=session, timeout=20)
-                targets.append(kind)
-        except (RuntimeError, TimeoutError):
-            pass  # not throttled: it is missing from "throttled_targets" in the figures
+                try:
+                    cdp.send("Network.enable", session=session, timeout=30)
+                except (RuntimeError, TimeoutError):
+                    pass
+                targets.append(f"{kind}: {throttle(session)}")
+                cdp.send("Target.setAutoAttach", auto, session=session, timeout=30)
+        except (RuntimeError, TimeoutError) as exc:
+            targets.append(f"{kind} NOT throttled ({exc})")
         finally:
             try:
-                cdp.send("Runtime.runIfWaitingForDebugger", session=session, timeout=20)
+                cdp.send("Runtime.runIfWaitingForDebugger", session=session, timeout=30)
             except (RuntimeError, TimeoutError):
                 pass
+
+    def throttle(session: str) -> str:
+        """The newer per-rule call first (it also covers requests a frame makes for its
+        dedicated workers), else the classic one; returns which one took."""
+        rule = {"urlPattern": "", **{k: v for k, v in conditions.items() if k != "offline"}}
+        try:
+            cdp.send("Network.emulateNetworkConditionsByRule",
+                     {"offline": False, "matchedNetworkConditions": [rule]}, session=session,
+                     timeout=30)
+            return "by rule"
+        except RuntimeError:
+            cdp.send("Network.emulateNetworkConditions", conditions, session=session, timeout=30)
+            return "classic"
 
     cdp.handlers.append(on_event)
     try:
@@ -182,7 +199,7 @@ def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600
         target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         page = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         cdp.send("Network.enable", session=page)
-        cdp.send("Network.emulateNetworkConditions", conditions, session=page)
+        targets.append(f"page: {throttle(page)}")
         cdp.send("Target.setAutoAttach", auto, session=page)
         cdp.send("Runtime.enable", session=page)
         sent["bytes"] = 0
@@ -208,6 +225,7 @@ def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600
                 marks.setdefault("trainable", now)
             if probe["controlled"]:
                 marks.setdefault("offline_copy", now)
+            if {"ready", "trainable", "offline_copy"} <= set(marks):
                 break
         if "ready" not in marks:
             raise BuildError(f"the page never became ready within {timeout:.0f} s")
