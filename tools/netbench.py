@@ -1,18 +1,22 @@
 """A first visit over a throttled network: time to "ready" and bytes on the wire, side by side.
 
     python3 build.py netbench [--dist dist --dist /tmp/old-dist ...] [--mbit 20] [--latency-ms 20]
+                              [--link cdp|shared] [--repeat N] [--json FILE]
 
 Why: a classroom Wi-Fi, not loopback, decides how long thirty students wait. Each run starts
-Debian's Chromium with a fresh profile (a first visit, service workers allowed), drives it over
-the DevTools protocol on a pipe (standard library only), and applies Chromium's own network
-throttling (Network.emulateNetworkConditions) to the page and to every worker it starts (the
-Python worker, the service worker), each as soon as it exists and before it runs. The site is
-served by `build.py serve`'s own server, which counts the bytes it sends: those are the bytes
-on the wire.
+Debian's Chromium with a fresh profile (a first visit, service workers allowed) and drives it
+over the DevTools protocol on a pipe (standard library only). The site is served by `build.py
+serve`'s own server, which counts the bytes it sends: those are the bytes on the wire.
 
-Caveat, stated with the figures: Chromium throttles each target (page, worker, service worker)
-on its own, so two targets downloading at once get twice the rate; the page's Python worker does
-most of the downloading, so the figures are close to one shared link but not the same.
+Two ways to slow the network down:
+- `--link cdp` (default): Chromium's own throttling, applied to the page and to every worker as
+  soon as it exists and before it runs (Network.enable, then
+  Network.emulateNetworkConditionsByRule: the classic emulateNetworkConditions is "not
+  supported" on worker targets, and without it the Python worker's downloads went unthrottled).
+  Chromium throttles each target on its own, so the page, its worker and the service worker
+  each get the full rate: downloads that run side by side finish sooner than on one real link.
+- `--link shared`: one link for everything (a token bucket in the server, plus one latency per
+  response), as on a real Wi-Fi; no Chromium throttling.
 """
 
 from __future__ import annotations
@@ -117,8 +121,28 @@ class Cdp:
             self.process.kill()
 
 
-def counting_server(dist: Path):
-    """build.py serve's server for `dist`, counting the bytes it writes (headers and bodies)."""
+class SharedLink:
+    """One link for every connection (a classroom Wi-Fi): bytes leave in order at `rate` bytes/s,
+    and each response first waits one round trip. Used with --link shared instead of Chromium's
+    per-target throttling, which gives the page, its worker and the service worker a link each."""
+
+    def __init__(self, mbit: float, latency_ms: float) -> None:
+        self.rate = mbit * 1e6 / 8
+        self.latency = latency_ms / 1000
+        self.free_at = 0.0
+        self.lock = threading.Lock()
+
+    def wait_for_slot(self, size: int) -> None:
+        with self.lock:
+            start = max(time.monotonic(), self.free_at)
+            self.free_at = start + size / self.rate
+            done = self.free_at
+        time.sleep(max(0.0, done - time.monotonic()))
+
+
+def counting_server(dist: Path, link: SharedLink | None = None):
+    """build.py serve's server for `dist`, counting the bytes it writes (headers and bodies),
+    optionally sending them through a shared link."""
     sent = {"bytes": 0}
     lock = threading.Lock()
     server = serve.make_server(str(dist), "127.0.0.1", 0)
@@ -131,6 +155,12 @@ def counting_server(dist: Path):
         def write(self, data) -> int:
             with lock:
                 sent["bytes"] += len(data)
+            if link is not None:
+                for offset in range(0, len(data), 16384):  # small slices share the link fairly
+                    piece = data[offset:offset + 16384]
+                    link.wait_for_slot(len(piece))
+                    self.raw.write(piece)
+                return len(data)
             return self.raw.write(data)
 
         def __getattr__(self, name):
@@ -141,14 +171,22 @@ def counting_server(dist: Path):
             super().setup()
             self.wfile = Counting(self.wfile)
 
+        def send_response(self, *args, **kwargs) -> None:
+            if link is not None:
+                time.sleep(link.latency)  # the request's round trip
+            super().send_response(*args, **kwargs)
+
     server.RequestHandlerClass = (functools.partial(CountingHandler, *made.args, **made.keywords)
                                   if hasattr(made, "func") else CountingHandler)
     return server, sent
 
 
-def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600.0) -> dict:
-    """One first visit of `dist` in a fresh profile; times are seconds from navigation."""
-    server, sent = counting_server(dist)
+def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600.0,
+                shared: bool = False) -> dict:
+    """One first visit of `dist` in a fresh profile; times are seconds from navigation.
+
+    shared=False: Chromium's throttling over CDP; True: one shared link in the server."""
+    server, sent = counting_server(dist, SharedLink(mbit, latency_ms) if shared else None)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     conditions = {"offline": False, "latency": latency_ms,
@@ -180,6 +218,8 @@ def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600
                 pass
 
     def throttle(session: str) -> str:
+        if shared:
+            return "shared link in the server"
         """The newer per-rule call first (it also covers requests a frame makes for its
         dedicated workers), else the classic one; returns which one took."""
         rule = {"urlPattern": "", **{k: v for k, v in conditions.items() if k != "offline"}}
@@ -252,6 +292,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mbit", type=float, default=20.0, help="throughput, Mbit/s (20)")
     parser.add_argument("--latency-ms", type=float, default=20.0, help="added latency (20 ms)")
     parser.add_argument("--repeat", type=int, default=1, help="visits per site (1)")
+    parser.add_argument("--link", choices=("cdp", "shared"), default="cdp",
+                        help="cdp: Chromium's throttling per target (default); shared: one link "
+                             "for all of the visit's connections, shaped by the server")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -260,12 +303,15 @@ def main(argv: list[str]) -> int:
     results = []
     for _ in range(args.repeat):
         for dist in sites:  # interleaved, so load changes hit every site alike
-            figures = first_visit(dist.resolve(), args.mbit, args.latency_ms)
-            figures = {"dist": str(dist), **figures, "load_average": os.getloadavg()[0]}
+            figures = first_visit(dist.resolve(), args.mbit, args.latency_ms,
+                                  shared=args.link == "shared")
+            figures = {"dist": str(dist), "link": args.link, **figures,
+                       "load_average": os.getloadavg()[0]}
             results.append(figures)
             info(json.dumps(figures))
     if args.json:
         args.json.write_text(json.dumps({"mbit": args.mbit, "latency_ms": args.latency_ms,
+                                         "link": args.link,
                                          "runs": results}, indent=2) + "\n")
     return 0
 
