@@ -270,6 +270,9 @@ def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600
         if "ready" not in marks:
             raise BuildError(f"the page never became ready within {timeout:.0f} s")
         time.sleep(1.0)  # the service worker's last writes
+        timings = cdp.send("Runtime.evaluate", {
+            "expression": "JSON.stringify(window.glassnet && window.glassnet.timings || {})",
+            "returnByValue": True}, session=page)["result"].get("value") or "{}"
         return {
             "ready_s": marks["ready"][0], "bytes_before_ready": marks["ready"][1],
             "trainable_s": marks.get("trainable", (None,))[0],
@@ -277,12 +280,19 @@ def first_visit(dist: Path, mbit: float, latency_ms: float, timeout: float = 600
             "offline_copy_s": marks.get("offline_copy", (None,))[0],
             "bytes_first_visit": sent["bytes"],
             "throttled_targets": sorted(set(targets)),
+            "page_timings_ms": _rounded(json.loads(timings)),
         }
     finally:
         cdp.close()
         server.shutdown()
         server.server_close()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def _rounded(value):
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return round(value) if isinstance(value, float) else value
 
 
 def main(argv: list[str]) -> int:

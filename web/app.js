@@ -211,6 +211,7 @@ async function downloadTrainingSet(manifest) {
     showData(result);
     if (getState() === 'ready') setStatus(readyText());
     updateButtons();
+    glassbox.updateButtons(); // Step needs the training images
   } catch (err) {
     showError(err, 'Reload the page to try again, or pick the four Fashion-MNIST files.');
   }

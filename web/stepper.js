@@ -99,7 +99,8 @@ export class Stepper {
 
   /** Step needs a network that is not being trained right now; a new run needs no run at all. */
   update(state) {
-    const loading = state === 'loading' || state === 'error' || !this.app.session.data;
+    // Stepping trains on the training images, which arrive after "ready" (issue 13).
+    const loading = state === 'loading' || state === 'error' || !this.app.session.data?.train;
     const running = state === 'training' || state === 'paused';
     this.stepButton.disabled = this.busy || loading || state === 'training';
     this.tenButton.disabled = this.stepButton.disabled;
