@@ -68,7 +68,8 @@ export class TrainingDownload {
     this.box.dataset.total = String(total);
     const got = (received / MB).toFixed(1);
     const of = total ? ` of ${(total / MB).toFixed(1)} MB (${Math.floor((100 * received) / total)}%)` : ' MB';
-    this.text.textContent = `Downloading the training images: ${got}${of}. Train starts once they are all in; `
+    const amount = received || total ? `: ${got}${of}.` : '…';
+    this.text.textContent = `Downloading the training images${amount} Train starts once they are all in; `
       + 'drawing, the test images and the views inside the network work now.';
     if (total) {
       this.bar.max = total;
