@@ -14,11 +14,16 @@ The steps live in tools/, one module per job; this file puts them in order.
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
 import importlib
+import json
 import os
+import re
 import shutil
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -28,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from tools import compress, fmnist, icons, pins, pretrain, pywheel, site, vendor  # noqa: E402
 from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
-from tools.util import BuildError, default_cache_dir, info  # noqa: E402
+from tools.util import BuildError, default_cache_dir, info, sha256_file  # noqa: E402
 
 WEB = ROOT / "web"
 PY = ROOT / "py"
@@ -48,13 +53,19 @@ def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | N
     started = time.monotonic()
     cache = cache or default_cache_dir()
     out = out.resolve()
-    _check_replaceable(out)
+    check_replaceable(out)
+    clear_stale(out)
     staging = out.with_name(f"{out.name}.partial-{os.getpid()}")  # own folder per build
-    shutil.rmtree(staging, ignore_errors=True)
+    if staging.exists():
+        clear_stale(out, include_own=True)
     staging.mkdir(parents=True)
+    (staging / PARTIAL_MARKER).write_text(json.dumps({"format": "glassnet-partial-build",
+                                                      "pid": os.getpid()}) + "\n")
 
     try:
         manifest = _assemble(staging, cache, data_dir, use_data, do_pretrain, pretrain_epochs)
+        (staging / PARTIAL_MARKER).unlink()
+        write_marker(staging, manifest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -143,14 +154,112 @@ def _mkparent(path: Path) -> Path:
     return path
 
 
-def _check_replaceable(out: Path) -> None:
-    """Refuse to delete a folder that is not a previous build (a mistyped --out)."""
+# A finished build holds BUILD_MARKER; a build in progress holds PARTIAL_MARKER. Only folders
+# that carry them (and nothing else than what the build made) are ever replaced or removed.
+BUILD_MARKER = site.BUILD_MARKER
+PARTIAL_MARKER = site.PARTIAL_MARKER
+MARKER_FORMAT = {"format": "glassnet-site", "version": 1}
+
+
+def write_marker(dist: Path, manifest: dict) -> None:
+    (dist / BUILD_MARKER).write_text(json.dumps({**MARKER_FORMAT, "build": manifest["build"]}) + "\n")
+
+
+def _not_our_build(out: Path) -> str | None:
+    """Why `out` is not provably a Glassnet build (None when it is).
+
+    Proof: its manifest.json's build id is a hash over every other file's path and bytes, so it
+    matches only when the folder holds exactly what that build wrote (nothing added, edited or
+    removed since), and our marker, when present, names the same build. A folder that merely
+    holds a manifest.json is not a build.
+    """
+    try:
+        manifest = json.loads((out / "manifest.json").read_text())
+        marker = json.loads((out / BUILD_MARKER).read_text()) \
+            if (out / BUILD_MARKER).exists() else None
+    except FileNotFoundError as exc:
+        return f"it has no {Path(exc.filename).name}"
+    except (OSError, ValueError) as exc:
+        return f"its {BUILD_MARKER} or manifest.json cannot be read ({exc})"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("build"), str) \
+            or not isinstance(manifest.get("files"), list):
+        return "its manifest.json is not a Glassnet manifest"
+    if marker is not None and (not isinstance(marker, dict) or marker.get("build") != manifest["build"]
+                               or any(marker.get(k) != v for k, v in MARKER_FORMAT.items())):
+        return f"its {BUILD_MARKER} is not the marker of the build its manifest.json names"
+    links = [p for p in out.rglob("*") if p.is_symlink()]
+    if links:
+        return f"it holds a symbolic link, {links[0].relative_to(out).as_posix()}"
+    names = [n for n in site.dist_files(out) if n not in ("manifest.json", BUILD_MARKER)]
+    listed = set(manifest["files"]) | set(site.NOT_CACHED)
+    extra = [n for n in names if n not in listed]
+    if extra:
+        return f"it holds {extra[0]}, which the build did not make"
+    if site.build_id({n: sha256_file(out / n) for n in names}) != manifest["build"]:
+        return "its files changed since the build (edited, added or removed)"
+    everything = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    copies = everything - set(site.dist_files(out)) - {BUILD_MARKER, PARTIAL_MARKER}
+    for copy in sorted(copies):  # the gzip copies for `serve`
+        if _gunzip_sha256(out / copy) != sha256_file(out / copy[: -len(compress.SUFFIX)]):
+            return f"it holds {copy}, which is not the build's compressed copy of its file"
+    return None
+
+
+def _gunzip_sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(path, "rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+    except (OSError, EOFError, zlib.error):
+        return None
+    return digest.hexdigest()
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace anything but an empty folder or a previous build (a mistyped --out)."""
     if out in (ROOT, Path.home(), Path(out.anchor)) or (out / ".git").exists():
         raise BuildError(f"--out {out} is not a build folder", "pass a new folder, e.g. --out dist")
-    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
-        raise BuildError(f"--out {out} exists and does not look like a previous build "
-                         "(no manifest.json); not deleting it",
-                         "pass an empty or new folder, or remove it yourself")
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"--out {out} is a file, not a folder; not replacing it",
+                         "pass a new folder, e.g. --out dist")
+    if out.is_dir() and any(out.iterdir()):
+        reason = _not_our_build(out)
+        if reason:
+            raise BuildError(f"--out {out} exists and does not look like a previous build "
+                             f"({reason}); not deleting it",
+                             "pass an empty or new folder, or remove it yourself")
+
+
+def clear_stale(out: Path, include_own: bool = False) -> None:
+    """Remove what killed builds left next to `out`: `<out>.partial-<pid>` and `<out>.old-<pid>`
+    folders whose process is gone, and only when they carry our marker."""
+    pattern = re.compile(re.escape(out.name) + r"\.(partial|old)-(\d+)")
+    if not out.parent.is_dir():
+        return
+    for folder in out.parent.iterdir():
+        found = pattern.fullmatch(folder.name)
+        if not found or not folder.is_dir() or folder.is_symlink():
+            continue
+        pid = int(found.group(2))
+        if pid == os.getpid() and not include_own:
+            continue
+        if pid != os.getpid() and _alive(pid):
+            continue  # another build is running right now
+        ours = (folder / PARTIAL_MARKER).is_file() or _not_our_build(folder) is None
+        if ours:
+            shutil.rmtree(folder, ignore_errors=True)
+            info(f"removed {folder.name}, left by a build that did not finish")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def needs_build(out: Path) -> bool:
@@ -271,7 +380,7 @@ def cmd_test(argv: list[str]) -> int:
 
 # ---------------------------------------------------------------------------- dispatch
 
-def _lazy(module: str, function: str = "main") -> Callable[[list[str]], int]:
+def lazy(module: str, function: str = "main") -> Callable[[list[str]], int]:
     """A subcommand that lives in another module, imported only when it is used."""
     def command(argv: list[str]) -> int:
         try:
@@ -290,8 +399,8 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "build": cmd_build,
     "serve": cmd_serve,
     "test": cmd_test,
-    "bench": _lazy("tools.bench"),
-    "netbench": _lazy("tools.netbench"),
+    "bench": lazy("tools.bench"),
+    "netbench": lazy("tools.netbench"),
 }
 
 

@@ -16,8 +16,7 @@ if (ROOT / "py" / "glassnet").is_dir() and str(ROOT / "py") not in sys.path:
     sys.path.insert(0, str(ROOT / "py"))  # run from a checkout without installing
 
 from glassnet.data import FILES, Dataset, encode_idx  # noqa: E402
-
-REAL_DATA = Path("/usr/share/datasets/fashion-mnist")
+from glassnet.places import DEBIAN_DIR as REAL_DATA  # noqa: E402
 
 
 def synthetic_images(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:

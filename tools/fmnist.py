@@ -13,17 +13,17 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-from tools import pins
-from tools.util import BuildError, glassnet_cache_root, info, sha256_bytes, warn
+from tools import pins, places
+from tools.util import BuildError, info, replacing, sha256_bytes, warn
 
-DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+DEBIAN_DIR = places.DEBIAN_DIR
 DOWNLOAD_TIMEOUT_S = 10
 FILE_NAMES = [name for name, _ in pins.FMNIST_FILES.values()]
 
 
 def user_cache_dir() -> Path:
-    """The folder glassnet's own CLI downloads into (glassnet.data.cache_dir)."""
-    return glassnet_cache_root() / "fashion-mnist"
+    """The folder glassnet's own CLI downloads into (glassnet.places.cache_dir)."""
+    return places.cache_dir()
 
 
 def has_all(directory: Path) -> bool:
@@ -68,6 +68,19 @@ def verify_dir(directory: Path) -> None:
                 "build with --no-data")
 
 
+def _drop_bad(cache: Path) -> None:
+    """Remove the cached files that are not the real set, so the download below fetches them
+    again: glassnet's own cache heals instead of failing every build."""
+    for name, expected in pins.FMNIST_FILES.values():
+        path = cache / name
+        try:
+            good = sha256_bytes(gzip.decompress(path.read_bytes())) == expected
+        except (OSError, EOFError, zlib.error):
+            good = False
+        if not good and path.is_file():
+            path.unlink()
+
+
 def download(target: Path, base_url: str = pins.FMNIST_URL) -> Path:
     """Fetch the four files into `target`; each appears whole or not at all."""
     target.mkdir(parents=True, exist_ok=True)
@@ -75,16 +88,13 @@ def download(target: Path, base_url: str = pins.FMNIST_URL) -> Path:
         final = target / name
         if final.is_file():
             continue
-        part = final.with_name(name + ".part")
         try:
             with urllib.request.urlopen(base_url + name, timeout=DOWNLOAD_TIMEOUT_S) as response:
-                with open(part, "wb") as out:
+                with replacing(final) as out:
                     shutil.copyfileobj(response, out)
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            part.unlink(missing_ok=True)
             raise BuildError(f"could not download {base_url}{name}: "
                              f"{getattr(exc, 'reason', exc)}") from None
-        part.replace(final)
     return target
 
 
@@ -104,6 +114,8 @@ def locate(explicit: Path | None, allow_download: bool = True) -> Path | None:
                 return candidate
             except BuildError as exc:
                 warn(f"skipping {candidate}: {exc}")
+                if candidate == user_cache_dir():
+                    _drop_bad(candidate)
     if not allow_download:
         return None
     info(f"  Fashion-MNIST not found locally; downloading from {pins.FMNIST_URL}")

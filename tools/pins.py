@@ -4,6 +4,8 @@ Changing a version means changing its hashes here, on purpose, in one place. The
 are pinned by web/package-lock.json (npm checks its sha512 integrity on `npm ci`).
 """
 
+from tools import places
+
 PYODIDE_VERSION = "0.27.7"
 
 # `npm pack pyodide@0.27.7`: the registry tarball is byte-identical on every machine.
@@ -45,20 +47,24 @@ VENDOR_SHA256 = {
     "qrcode-generator/dist/qrcode.mjs":
         "ea91d7118a5395289170da848b7c6758b996163bfbccf312591ab65a4911b7c0",
 }
+# ...and their sha256, checked on every build (npm checks the tarball only when it installs; a
+# file altered in node_modules afterwards would otherwise be shipped). From `npm pack uplot@1.6.32`.
+VENDOR_SHA256 = {
+    "uplot/dist/uPlot.esm.js": "5dd9b3281aa64b461b42d9945f6adb2649d346502b12281a9ae0d46599a80eba",
+    "uplot/dist/uPlot.min.css": "df630c6a8d6f8eeaff264b50f73ce5b114f646ffd9a0bb74f049b0a00135fa04",
+}
 
 # Fashion-MNIST: sha256 of the DECOMPRESSED idx bytes (gzip headers differ between copies,
-# e.g. Debian's dataset-fashion-mnist rewrote them, so the .gz hashes are not stable).
-FMNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
-FMNIST_FILES = {
-    "train_images": ("train-images-idx3-ubyte.gz",
-                     "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-    "train_labels": ("train-labels-idx1-ubyte.gz",
-                     "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-    "test_images": ("t10k-images-idx3-ubyte.gz",
-                    "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-    "test_labels": ("t10k-labels-idx1-ubyte.gz",
-                    "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+# e.g. Debian's dataset-fashion-mnist rewrote them, so the .gz hashes are not stable). The file
+# names and the URL are glassnet's own (py/glassnet/places.py).
+FMNIST_URL = places.DOWNLOAD_URL
+_FMNIST_SHA256 = {
+    "train_images": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train_labels": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "test_images": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "test_labels": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
 }
+FMNIST_FILES = {key: (places.FILES[key], sha) for key, sha in _FMNIST_SHA256.items()}
 
 # Browser-test tooling that `build.py test` installs (never `playwright install`: the browser is
 # Debian's chromium).

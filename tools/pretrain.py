@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools.pywheel import source_hash
+from tools.pywheel import intact, record_sha256, source_hash
 from tools.util import copy_file, info, warn
 
 PRESET = "default"
@@ -25,11 +25,14 @@ def pretrain(py_dir: Path, data_dir: Path, target: Path, cache: Path,
     """Write the model to `target`; return False (after a warning) when training failed."""
     sources = source_hash(py_dir)[:16]
     cached = cache / "models" / f"{PRESET}-{sources}-{epochs or 'preset'}.npz"
+    if cached.is_file() and not intact(cached):
+        warn(f"the cached pretrained model {cached} is damaged or altered; training it again")
+        cached.unlink()
     if not cached.is_file():
         if not _train(py_dir, data_dir, cached, epochs):
             return False
         # Models trained by older sources are stale; other epoch counts of these sources stay.
-        for other in cached.parent.glob(f"{PRESET}-*.npz"):
+        for other in cached.parent.glob(f"{PRESET}-*.npz*"):
             if not other.name.startswith(f"{PRESET}-{sources}-"):
                 other.unlink(missing_ok=True)
     else:
@@ -64,6 +67,7 @@ def _train(py_dir: Path, data_dir: Path, out: Path, epochs: int | None) -> bool:
                  "model (the page can still train one). Fix the core or build with --no-pretrain")
             return False
         shutil.move(saved, out)
+        record_sha256(out)
     return True
 
 

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools.util import BuildError, copy_file, info, run
+from tools.util import BuildError, copy_file, info, run, sha256_file, warn
 
 IGNORED = ("build", "dist", "__pycache__", "*.egg-info", "*.pyc", ".pytest_cache")
 # 1980-01-01, the earliest time a zip file can record: same sources, same wheel bytes.
@@ -47,6 +47,10 @@ def build_wheel(py_dir: Path, cache: Path, dest_dir: Path) -> Path:
     key = source_hash(py_dir)[:16]
     cached_dir = cache / "glassnet-wheel" / key
     wheels = sorted(cached_dir.glob("glassnet-*-py3-none-any.whl")) if cached_dir.is_dir() else []
+    if wheels and not intact(wheels[0]):
+        warn(f"the cached glassnet wheel {wheels[0]} is damaged or altered; rebuilding it")
+        shutil.rmtree(cached_dir, ignore_errors=True)
+        wheels = []
     if not wheels:
         info("  pip wheel py (the glassnet package)")
         wheels = [_pip_wheel(py_dir, cached_dir)]
@@ -55,7 +59,28 @@ def build_wheel(py_dir: Path, cache: Path, dest_dir: Path) -> Path:
                 shutil.rmtree(other, ignore_errors=True)
     target = dest_dir / wheels[0].name
     copy_file(wheels[0], target)
+    if sha256_file(target) != recorded_sha256(wheels[0]):
+        raise BuildError(f"copying {wheels[0]} to {target} changed its bytes",
+                         "check the disk (full?) and run the build again")
     return target
+
+
+def record_sha256(path: Path) -> None:
+    """Write `<file>.sha256` next to a cached file that the build made itself (no pin exists)."""
+    path.with_name(path.name + ".sha256").write_text(sha256_file(path) + "\n")
+
+
+def recorded_sha256(path: Path) -> str | None:
+    try:
+        return path.with_name(path.name + ".sha256").read_text().strip()
+    except OSError:
+        return None
+
+
+def intact(path: Path) -> bool:
+    """True when a cached file still has the sha256 recorded when it was made (a truncated or
+    altered cache entry, or one from before records existed, is made again)."""
+    return path.is_file() and sha256_file(path) == recorded_sha256(path)
 
 
 def _pip_wheel(py_dir: Path, out_dir: Path) -> Path:
@@ -84,6 +109,7 @@ def _pip_wheel(py_dir: Path, out_dir: Path) -> Path:
         out_dir.mkdir(parents=True, exist_ok=True)
         final = out_dir / wheels[0].name
         shutil.copyfile(wheels[0], final)
+        record_sha256(final)
     return final
 
 

@@ -15,6 +15,8 @@ import io
 import json
 import os
 import socket
+import sys
+from http import HTTPStatus
 
 from tools.compress import accepts_gzip, compressed_copy
 
@@ -52,6 +54,14 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
     def send_head(self):
+        """Hostile or clumsy requests get a 4xx, never a traceback or a dropped connection."""
+        try:
+            return self._send_file_head()
+        except (ValueError, UnicodeError, OSError):  # e.g. a NUL byte (%00) in the path
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad path")
+            return None
+
+    def _send_file_head(self):
         """The gzip copy of a file when there is a fresh one and the browser accepts gzip."""
         if self.path.split("?", 1)[0] == CLASSROOM_PATH:
             return self._send_classroom()
@@ -101,9 +111,21 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
         if self.verbose:
             super().log_message(format, *args)
 
+    def list_directory(self, path):  # noqa: ARG002 (stdlib's signature)
+        """No listings: a folder without index.html is simply not there."""
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        return None
+
 
 class DistServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """One line instead of socketserver's traceback; a client that hung up is not news."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        print(f"serve: a request from {client_address[0]} failed: {error!r}", file=sys.stderr)
 
 
 def make_server(directory: str, host: str = "127.0.0.1", port: int = 8000,

@@ -13,6 +13,9 @@ WEB_SUFFIXES = {".html", ".css", ".js", ".mjs", ".svg", ".png", ".ico", ".webman
 # Never served: npm's files describe the build, not the page.
 WEB_EXCLUDED = {"package.json", "package-lock.json"}
 NOT_CACHED = {"manifest.json", "sw.js"}
+# build.py's markers: a finished build, a build in progress. Not part of the site.
+BUILD_MARKER = ".glassnet-build"
+PARTIAL_MARKER = ".glassnet-partial"
 REQUIRED_PAGE_FILES = ("index.html", "worker.js", "sw.js")
 
 
@@ -33,7 +36,8 @@ def dist_files(dist: Path) -> list[str]:
     """Every file of the site under dist/ as a relative POSIX path, sorted (not the gzip copies
     that `build.py serve` sends to browsers: those are the same files, compressed)."""
     names = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()}
-    return sorted(name for name in names if not is_compressed_copy(name, names))
+    return sorted(name for name in names if not is_compressed_copy(name, names)
+                  and name not in (BUILD_MARKER, PARTIAL_MARKER))
 
 
 def build_id(digests: dict[str, str]) -> str:

@@ -18,11 +18,11 @@ import tomllib
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from tools import pins
+from tools import chromium, pins
 from tools.fmnist import DEBIAN_DIR, has_all
 from tools.util import BuildError, info, run, warn
 
-CHROMIUM = Path(os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = Path(chromium.CHROMIUM)
 
 
 def _version(name: str) -> str | None:

@@ -11,8 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import BinaryIO, Iterator, Sequence
+
+from tools import places
 
 
 class BuildError(Exception):
@@ -111,9 +115,25 @@ def default_cache_dir() -> Path:
 
 
 def glassnet_cache_root() -> Path:
-    """The same root glassnet.data.cache_dir() uses (without importing NumPy)."""
-    env = os.environ.get("GLASSNET_CACHE")
-    if env:
-        return Path(env).expanduser()
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "glassnet"
+    """The same root glassnet's own CLI uses (glassnet.places: standard library only)."""
+    return places.cache_root()
+
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[BinaryIO]:
+    """Write `target` whole or not at all, through an exclusive, unpredictably named temporary
+    file in its folder (a fixed name like `<target>.part` could be a planted symlink).
+
+        with replacing(path) as out:
+            out.write(data)        # moved into place when the block ends without an error
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+        os.replace(name, target)
+    finally:
+        if os.path.lexists(name):
+            os.unlink(name)

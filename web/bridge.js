@@ -37,8 +37,17 @@ export class Bridge {
 
   start() {
     this.crashed = null;
-    this.worker = new Worker(this.url, { type: 'module' });
-    this.worker.addEventListener('message', (e) => this.receive(e.data));
+    // A Web Lock that the worker holds for its whole life: when the lock comes free, the worker
+    // is gone (killed, out of memory, closed) even if it said nothing. No timers, no guessing.
+    const life = `glassnet-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const url = new URL(this.url, location.href);
+    url.searchParams.set('life', life);
+    const worker = new Worker(url, { type: 'module' });
+    this.worker = worker;
+    this.worker.addEventListener('message', (e) => {
+      if (e.data?.kind === 'alive') this.watch(worker, life);
+      else this.receive(e.data);
+    });
     this.worker.addEventListener('error', (e) => {
       e.preventDefault?.();
       const where = e.filename ? ` (${e.filename.split('/').pop()}:${e.lineno})` : '';
@@ -49,9 +58,24 @@ export class Bridge {
     });
   }
 
+  /** Waits (without polling) for the worker's life lock; granted means the worker ended. */
+  watch(worker, life) {
+    navigator.locks?.request(life, () => {
+      if (this.worker === worker && !worker.ended) {
+        this.crash('The Python worker stopped unexpectedly (the browser may have run out of memory).');
+      }
+    });
+  }
+
+  /** Ends the worker on purpose (the watch above then stays quiet). */
+  terminate() {
+    this.worker.ended = true;
+    this.worker.terminate();
+  }
+
   /** Ends the worker (and whatever it was doing) and starts a fresh one. */
   restart() {
-    this.worker.terminate();
+    this.terminate();
     this.rejectAll(new WorkerCrashed('The Python worker was restarted.'));
     this.start();
   }

@@ -18,22 +18,76 @@ export class DataProblem extends Error {
   }
 }
 
+// The same limit as glassnet's idx reader (py/glassnet/data.py MAX_IDX_BYTES): Fashion-MNIST's
+// largest file is 47 MB of raw idx. A file (or what it inflates to) beyond it is refused before
+// it fills the tab's memory.
+export const MAX_IDX_BYTES = 256 * 1024 * 1024;
+
+/** Bytes of data an idx header declares (header included), or null when it is not idx. */
+function declaredIdxBytes(head) {
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0) return null;
+  const itemBytes = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 }[head[2]];
+  const ndim = head[3];
+  if (!itemBytes || ndim < 1 || ndim > 4 || head.length < 4 + 4 * ndim) return null;
+  let size = itemBytes;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  for (let i = 0; i < ndim; i += 1) size *= view.getUint32(4 + 4 * i); // a float: no overflow
+  return 4 + 4 * ndim + size;
+}
+
 /**
  * Gunzips in the browser's native code, in parallel with Python starting up: inside Pyodide the
- * same work took 0.27 s of the wait for "ready" (raw idx bytes then parse in 3 ms). A file the
- * browser cannot inflate goes to Python as it is, which names the file and what is wrong with it.
+ * same work took 0.27 s of the wait for "ready" (raw idx bytes then parse in 3 ms). Streamed,
+ * with a cap from the idx header, so a small file that inflates to gigabytes is refused after a
+ * few kilobytes. A file the browser cannot inflate goes to Python as it is, which names the file
+ * and what is wrong with it.
  */
-export async function inflate(buffer) {
+export async function inflate(buffer, name = 'a data file') {
+  if (buffer.byteLength > MAX_IDX_BYTES) {
+    throw new DataProblem(`${name} is ${(buffer.byteLength / 2 ** 20).toFixed(0)} MB, more than a Fashion-MNIST file can be.`, 'Pick the four original Fashion-MNIST .gz files.');
+  }
   const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
   if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b || typeof DecompressionStream === 'undefined') {
     return buffer;
   }
+  const tooBig = () => new DataProblem(`${name} inflates to more data than its idx header declares (or more than ${MAX_IDX_BYTES / 2 ** 20} MB).`, 'This is not a Fashion-MNIST file: pick the four original .gz files.');
+  const chunks = [];
+  let total = 0;
+  let limit = MAX_IDX_BYTES;
+  let reader;
   try {
-    const stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return await new Response(stream).arrayBuffer();
-  } catch {
-    return buffer;
+    reader = new Blob([buffer]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+      if (limit === MAX_IDX_BYTES && total >= 20) {
+        const declared = declaredIdxBytes(concat(chunks, Math.min(total, 20)));
+        if (declared !== null) limit = Math.min(declared, MAX_IDX_BYTES);
+      }
+      if (total > limit) {
+        reader.cancel().catch(() => {});
+        throw tooBig();
+      }
+    }
+  } catch (err) {
+    if (err instanceof DataProblem) throw err;
+    return buffer; // not inflatable here: Python says exactly what is wrong
   }
+  return concat(chunks, total).buffer;
+}
+
+function concat(chunks, length) {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at >= length) break;
+    const part = chunk.subarray(0, length - at);
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 export const TEST_KEYS = ['test_images', 'test_labels'];
@@ -66,7 +120,7 @@ export async function fetchSiteFiles(manifest, keys, onBytes = () => {}, onFile 
   };
   await Promise.all(keys.map(async (key) => {
     const url = manifest.data[key];
-    if (!url) throw new DataProblem(`manifest.json names no file for the ${LABELS[key]}.`, 'Rebuild the site with `python build.py`.');
+    if (!url) throw new DataProblem(`manifest.json names no file for the ${LABELS[key]}.`, 'This site is incomplete: pick the four files from your computer, or ask whoever hosts it to rebuild it.');
     let response;
     try {
       response = await fetch(url);
@@ -74,7 +128,7 @@ export async function fetchSiteFiles(manifest, keys, onBytes = () => {}, onFile 
       throw new DataProblem(`Could not download ${url}: ${err.message}.`, 'Check the connection, or pick the four files from your computer.');
     }
     if (!response.ok) {
-      throw new DataProblem(`Could not download ${url} (HTTP ${response.status}).`, 'Rebuild the site with `python build.py`, or pick the four files from your computer.');
+      throw new DataProblem(`Could not download ${url} (HTTP ${response.status}).`, 'Pick the four files from your computer, or ask whoever hosts the site to rebuild it.');
     }
     totals[key] = Number(response.headers.get('Content-Length')) || 0;
     received[key] = 0;
@@ -87,7 +141,7 @@ export async function fetchSiteFiles(manifest, keys, onBytes = () => {}, onFile 
     } catch (err) {
       throw new DataProblem(`The download of ${url} broke off: ${err.message}.`, 'Check the connection and reload the page, or pick the four files from your computer.');
     }
-    buffers[key] = await inflate(bytes);
+    buffers[key] = await inflate(bytes, url);
     onFile(key);
   }));
   return buffers;
@@ -144,6 +198,11 @@ export async function readPickedFiles(fileList) {
     );
   }
   const buffers = {};
-  await Promise.all(DATA_KEYS.map(async (key) => { buffers[key] = await inflate(await files[key].arrayBuffer()); }));
+  for (const key of DATA_KEYS) {
+    if (files[key].size > MAX_IDX_BYTES) { // before reading it into memory
+      throw new DataProblem(`${files[key].name} is ${(files[key].size / 2 ** 20).toFixed(0)} MB, more than a Fashion-MNIST file can be.`, 'Pick the four original Fashion-MNIST .gz files.');
+    }
+  }
+  await Promise.all(DATA_KEYS.map(async (key) => { buffers[key] = await inflate(await files[key].arrayBuffer(), files[key].name); }));
   return buffers;
 }

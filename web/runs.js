@@ -5,6 +5,9 @@
 import uPlot from './vendor/uplot/uPlot.esm.js';
 
 const KEY = 'glassnet.runs.v1';
+// Stored runs that fail the checks below are moved here (never deleted, never shown), so one
+// bad entry cannot stop the page from starting.
+const DAMAGED_KEY = 'glassnet.runs.damaged.v1';
 const METRICS = {
   test_accuracy: 'Test accuracy',
   train_accuracy: 'Train accuracy',
@@ -12,29 +15,72 @@ const METRICS = {
   train_loss: 'Train loss',
 };
 const CSV_COLUMNS = ['epoch', 'train_loss', 'train_accuracy', 'test_loss', 'test_accuracy', 'seconds', 'lr'];
+// What a real run can hold: the same limits as the training options (epochs at most 1000).
+export const RUN_LIMITS = {
+  fileBytes: 2_000_000, epochs: 1000, lrChanges: 1000, configKeys: 64, layers: 64, text: 200,
+};
+const STATUSES = ['training', 'interrupted', 'done', 'stopped', 'error'];
 
-/** The runs in localStorage: a list of plain objects, oldest first. */
+/** The runs in localStorage: a list of checked plain objects, oldest first. */
 export class RunStore {
   constructor(storage = window.localStorage) {
     this.storage = storage;
+    this.damaged = 0; // stored runs skipped (and set aside) by the last all()
   }
 
   all() {
+    let raw;
     try {
-      const runs = JSON.parse(this.storage.getItem(KEY) || '[]');
-      return Array.isArray(runs) ? runs : [];
+      raw = JSON.parse(this.storage.getItem(KEY) || '[]');
     } catch (_) {
+      this.setAside([this.storage.getItem(KEY)]);
+      this.write([]);
       return [];
+    }
+    if (!Array.isArray(raw)) {
+      this.setAside([raw]);
+      this.write([]);
+      return [];
+    }
+    const good = [];
+    const bad = [];
+    for (const run of raw) {
+      try {
+        good.push(validateRun(run));
+      } catch (_) {
+        bad.push(run);
+      }
+    }
+    if (bad.length) {
+      this.setAside(bad);
+      this.write(good);
+    }
+    return good;
+  }
+
+  /** Keeps damaged entries under their own key: reported, not lost, not read at start-up. */
+  setAside(entries) {
+    this.damaged += entries.length;
+    try {
+      const kept = JSON.parse(this.storage.getItem(DAMAGED_KEY) || '[]');
+      const list = Array.isArray(kept) ? kept : [kept];
+      this.storage.setItem(DAMAGED_KEY, JSON.stringify([...list, ...entries]));
+    } catch (_) {
+      // storage full or blocked: the damaged entries stay where they are
     }
   }
 
-  save(runs) {
+  write(runs) {
     try {
       this.storage.setItem(KEY, JSON.stringify(runs));
       return true;
     } catch (_) {
-      return false; // full or blocked storage: the page goes on, the list just is not kept
+      return false; // full or blocked storage: the caller says so
     }
+  }
+
+  save(runs) {
+    return this.write(runs);
   }
 
   get(id) {
@@ -54,21 +100,121 @@ export class RunStore {
   }
 }
 
-/** Checks an imported run and says what is wrong in words. */
+function problem(text) {
+  return new Error(`This run cannot be used: ${text}.`);
+}
+
+function text(value, what, { optional = false } = {}) {
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== 'string' || !value || value.length > RUN_LIMITS.text) {
+    throw problem(`"${what}" must be a text of 1 to ${RUN_LIMITS.text} characters`);
+  }
+  return value;
+}
+
+function finite(value, what, { min = -Infinity, max = Infinity, integer = false } = {}) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max
+      || (integer && !Number.isInteger(value))) {
+    const kind = integer ? 'a whole number' : 'a number';
+    throw problem(`"${what}" must be ${kind} between ${min} and ${max}, not ${JSON.stringify(value)?.slice(0, 40)}`);
+  }
+  return value;
+}
+
+function cleanConfig(config) {
+  if (!config || typeof config !== 'object' || Array.isArray(config)) throw problem('it has no "config" object');
+  const keys = Object.keys(config);
+  if (keys.length > RUN_LIMITS.configKeys) throw problem('its "config" has too many settings');
+  const clean = {};
+  for (const key of keys) {
+    const value = config[key];
+    if (key === 'layers') {
+      if (!Array.isArray(value) || value.length > RUN_LIMITS.layers) throw problem('"config.layers" must be a list of sizes');
+      clean.layers = value.map((n) => finite(n, 'config.layers', { min: 1, max: 65536, integer: true }));
+    } else if (typeof value === 'number') {
+      clean[key] = finite(value, `config.${key}`);
+    } else if (typeof value === 'boolean' || value === null) {
+      clean[key] = value;
+    } else if (typeof value === 'string') {
+      clean[key] = text(value, `config.${key}`);
+    } else {
+      throw problem(`"config.${key}" must be a number, text or true/false`);
+    }
+  }
+  return clean;
+}
+
+function cleanEpoch(e) {
+  if (!e || typeof e !== 'object' || Array.isArray(e)) throw problem('each of its "epochs" must be an object');
+  const clean = { epoch: finite(e.epoch, 'epoch', { min: 1, max: RUN_LIMITS.epochs, integer: true }) };
+  for (const key of CSV_COLUMNS.slice(1)) {
+    if (e[key] === undefined || e[key] === null) continue;
+    const range = key.endsWith('accuracy') ? { min: 0, max: 1 } : { min: 0 };
+    clean[key] = finite(e[key], key, range);
+  }
+  return clean;
+}
+
+/**
+ * Checks a run (imported or stored) field by field and returns a clean copy that holds only
+ * what the page uses: types, ranges and sizes are what a real run can have, so nothing stored
+ * can break the list, the chart or the CSV export later. Says what is wrong in words.
+ */
 export function validateRun(run) {
   if (!run || typeof run !== 'object' || Array.isArray(run)) throw new Error('This file is not a Glassnet run (expected a JSON object).');
   if (typeof run.id !== 'string' || !run.id) throw new Error('This run has no "id".');
+  text(run.id, 'id');
   if (!run.config || typeof run.config !== 'object') throw new Error('This run has no "config".');
-  if (!Array.isArray(run.epochs) || run.epochs.some((e) => !e || typeof e.epoch !== 'number')) {
-    throw new Error('This run\'s "epochs" must be a list of objects with an "epoch" number.');
+  if (!Array.isArray(run.epochs)) throw new Error('This run\'s "epochs" must be a list of objects with an "epoch" number.');
+  if (run.epochs.length > RUN_LIMITS.epochs) throw problem(`it has more than ${RUN_LIMITS.epochs} epochs`);
+  const epochs = run.epochs.map(cleanEpoch);
+  if (new Set(epochs.map((e) => e.epoch)).size !== epochs.length) throw problem('an epoch appears twice');
+  const lrChanges = run.lr_changes === undefined ? [] : run.lr_changes;
+  if (!Array.isArray(lrChanges) || lrChanges.length > RUN_LIMITS.lrChanges) throw problem('"lr_changes" must be a short list');
+  const checked = {
+    id: run.id,
+    config: cleanConfig(run.config),
+    epochs,
+    lr_changes: lrChanges.map((c) => ({
+      after_epoch: finite(c?.after_epoch, 'after_epoch', { min: 0, max: RUN_LIMITS.epochs, integer: true }),
+      lr: finite(c?.lr, 'lr', { min: 0 }),
+    })),
+  };
+  if (run.name !== undefined) checked.name = text(run.name, 'name');
+  if (run.created !== undefined) checked.created = text(run.created, 'created');
+  if (run.number !== undefined) checked.number = finite(run.number, 'number', { min: 0, max: 1e9, integer: true });
+  if (run.status !== undefined) {
+    if (!STATUSES.includes(run.status)) throw problem(`"status" must be one of ${STATUSES.join(', ')}`);
+    checked.status = run.status;
   }
-  return run;
+  // The run's own key order (an exported run imports back byte for byte); unknown keys dropped.
+  const clean = {};
+  for (const key of [...Object.keys(run), ...Object.keys(checked)]) {
+    if (key in checked && !(key in clean)) clean[key] = checked[key];
+  }
+  return clean;
 }
 
+/**
+ * One CSV cell. Text that a spreadsheet would run as a formula (=, +, -, @, tab, return first)
+ * gets a leading apostrophe, and any text that could end the cell or the row is quoted.
+ */
+export function csvCell(value) {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  let textValue = String(value);
+  const formula = /^[=+\-@\t\r]/.test(textValue);
+  if (formula) textValue = `'${textValue}`;
+  return formula || /[",\r\n]|^\s|\s$/.test(textValue) ? `"${textValue.replace(/"/g, '""')}"` : textValue;
+}
+
+/** The epochs as CSV: numbers only in the number columns (anything else is left empty). */
 export function runToCsv(run) {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const e of run.epochs) lines.push(CSV_COLUMNS.map((k) => (e[k] ?? '')).join(','));
-  return `${lines.join('\n')}\n`;
+  const lines = [CSV_COLUMNS.map(csvCell).join(',')];
+  for (const e of run.epochs) {
+    lines.push(CSV_COLUMNS.map((k) => (typeof e[k] === 'number' ? csvCell(e[k]) : '')).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 export function runToJson(run) {
@@ -97,12 +243,16 @@ function best(run) {
 }
 
 export class RunsView {
-  /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
-  constructor(card, app) {
+  /**
+   * @param {HTMLElement} card  @param {object} app  the page's glass-box context
+   * @param {Storage} storage  where runs are kept (localStorage; tests pass a full one)
+   */
+  constructor(card, app, storage = window.localStorage) {
     this.app = app;
     this.card = card;
-    this.store = new RunStore();
+    this.store = new RunStore(storage);
     this.current = null; // the run being recorded
+    this.unsaved = new Map(); // runs the browser would not store (full): kept here to export
     this.chart = null;
     card.insertAdjacentHTML('beforeend', `
       <p class="explain">Every training run is kept in this browser. Pick two to lay their curves
@@ -137,10 +287,20 @@ export class RunsView {
       this.importFile(e.target.files[0]).finally(() => { e.target.value = ''; });
     });
     this.tbody.addEventListener('click', (e) => this.rowAction(e));
-    // A run still "training" in storage was cut short by a reload or a closed tab.
-    const runs = this.store.all();
-    if (runs.some((r) => r.status === 'training')) {
-      this.store.save(runs.map((r) => (r.status === 'training' ? { ...r, status: 'interrupted' } : r)));
+    // Start-up never depends on stored history: damaged runs are set aside and reported, and
+    // anything else that goes wrong here leaves an empty list, not a page stuck at "Starting".
+    try {
+      // A run still "training" in storage was cut short by a reload or a closed tab.
+      const runs = this.store.all();
+      if (runs.some((r) => r.status === 'training')) {
+        this.store.save(runs.map((r) => (r.status === 'training' ? { ...r, status: 'interrupted' } : r)));
+      }
+      if (this.store.damaged) {
+        const n = this.store.damaged;
+        this.message.textContent = `${n} stored run${n === 1 ? ' was' : 's were'} damaged and ${n === 1 ? 'is' : 'are'} not shown (kept aside in this browser's storage).`;
+      }
+    } catch (err) {
+      this.message.textContent = `The runs stored in this browser could not be read (${err.message}).`;
     }
     const chartEl = card.querySelector('.runs-chart');
     let lastWidth = chartEl.clientWidth;
@@ -150,13 +310,47 @@ export class RunsView {
         this.chart.setSize({ width: Math.max(260, chartEl.clientWidth - 8), height: 200 });
       }
     }).observe(chartEl);
-    this.render();
+    try {
+      this.render();
+    } catch (err) {
+      this.message.textContent = `The runs stored in this browser could not be shown (${err.message}).`;
+    }
+  }
+
+  /** Every run: the stored ones, then those the browser would not store. */
+  list() {
+    const stored = this.store.all();
+    const ids = new Set(stored.map((r) => r.id));
+    return [...stored, ...[...this.unsaved.values()].filter((r) => !ids.has(r.id))];
+  }
+
+  find(id) {
+    return this.unsaved.get(id) ?? this.store.get(id);
+  }
+
+  /** Stores a run; when the browser refuses (storage full), keeps it here and says so once. */
+  keep(run) {
+    if (this.store.put(run)) {
+      this.unsaved.delete(run.id);
+      return true;
+    }
+    const first = !this.unsaved.has(run.id);
+    this.unsaved.set(run.id, run);
+    if (first) {
+      const name = run.name ?? run.id;
+      this.message.textContent = `${name} is not saved in this browser: its storage is full.`;
+      this.app.showError?.({
+        message: `The browser's storage is full, so ${name} is not kept after you close the page.`,
+        hint: 'Export it now with its JSON or CSV button under "Compare runs", or delete old runs there to make room.',
+      });
+    }
+    return false;
   }
 
   // ------------------------------------------------------------ recording
 
   started(config) {
-    const runs = this.store.all();
+    const runs = this.list();
     const number = runs.reduce((m, r) => Math.max(m, r.number ?? 0), 0) + 1;
     this.current = {
       id: `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
@@ -168,7 +362,7 @@ export class RunsView {
       epochs: [],
       lr_changes: [],
     };
-    this.store.put(this.current);
+    this.keep(this.current);
     this.render(this.current.id);
   }
 
@@ -185,20 +379,20 @@ export class RunsView {
     } else {
       return;
     }
-    this.store.put(run);
+    this.keep(run);
     this.render();
   }
 
   learningRate(lr, epoch) {
     if (!this.current) return;
     this.current.lr_changes.push({ after_epoch: epoch, lr });
-    this.store.put(this.current);
+    this.keep(this.current);
   }
 
   // ------------------------------------------------------------ list
 
   render(selectId = null) {
-    const runs = this.store.all();
+    const runs = this.list();
     this.card.querySelector('.runs-empty').hidden = runs.length > 0;
     // Nothing to compare yet: no empty chart.
     this.card.querySelector('.runs-compare').hidden = runs.length === 0;
@@ -208,7 +402,8 @@ export class RunsView {
       tr.dataset.id = run.id;
       tr.setAttribute('data-testid', 'run-row');
       const acc = best(run);
-      const state = run.status && run.status !== 'done' ? ` (${run.status})` : '';
+      const state = (run.status && run.status !== 'done' ? ` (${run.status})` : '')
+        + (this.unsaved.has(run.id) ? ' (not saved: export it)' : '');
       const cells = [run.name ?? run.id, describeConfig(run.config), `${run.epochs.length}${state}`,
         acc === null ? '–' : `${(acc * 100).toFixed(1)}%`];
       cells.forEach((text, i) => {
@@ -256,13 +451,14 @@ export class RunsView {
   rowAction(e) {
     const button = e.target.closest('button[data-action]');
     if (!button) return;
-    const run = this.store.get(button.closest('tr').dataset.id);
+    const run = this.find(button.closest('tr').dataset.id);
     if (!run) return;
     const base = `glassnet-${(run.name ?? run.id).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
     if (button.dataset.action === 'json') download(runToJson(run), `${base}.json`, 'application/json');
     if (button.dataset.action === 'csv') download(runToCsv(run), `${base}.csv`, 'text/csv');
     if (button.dataset.action === 'delete') {
       if (this.current && this.current.id === run.id) this.current = null;
+      this.unsaved.delete(run.id);
       this.store.remove(run.id);
       this.message.textContent = `${run.name ?? run.id} deleted.`;
       this.render();
@@ -272,6 +468,9 @@ export class RunsView {
   async importFile(file) {
     if (!file) return;
     try {
+      if (file.size > RUN_LIMITS.fileBytes) {
+        throw new Error(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; a run file is at most ${RUN_LIMITS.fileBytes / 1e6} MB.`);
+      }
       const run = validateRun(JSON.parse(await file.text()));
       if (this.store.get(run.id)) {
         this.message.textContent = `${run.name ?? run.id} is already in the list.`;
@@ -291,7 +490,7 @@ export class RunsView {
   drawChart() {
     const el = this.card.querySelector('.runs-chart');
     const metric = this.metric.value || 'test_accuracy';
-    const picked = [this.selectA.value, this.selectB.value].map((id) => (id ? this.store.get(id) : null));
+    const picked = [this.selectA.value, this.selectB.value].map((id) => (id ? this.find(id) : null));
     const maxEpoch = Math.max(1, ...picked.filter(Boolean).flatMap((r) => r.epochs.map((e) => e.epoch)));
     const xs = Array.from({ length: maxEpoch }, (_, i) => i + 1);
     const series = picked.map((run) => xs.map((x) => {

@@ -2,12 +2,17 @@
 // is served from the Cache API, so a classroom without a network still works.
 //
 // The page registers sw.js?build=<build>, so each build gets its own worker and its own cache
-// named after the build; old caches are deleted when the new worker takes over. Site files are
-// served cache-first; manifest.json and pages go to the network first so a new build is seen.
+// named after the build; old caches are deleted when the new worker takes over.
+//
+// One page load runs one build, never a mix: every file, the page itself and manifest.json
+// included, comes from this worker's own build cache. A new build is found by update.js, which
+// asks the network for `manifest.json?latest` (passed through here) and registers the new
+// build's worker; that worker installs beside this one and takes over only when the page says
+// so ('activate'), and the page then reloads, so the next load is the new build as a whole.
 
 const BUILD = new URL(self.location.href).searchParams.get('build') || 'dev';
 const CACHE = `glassnet-${BUILD}`;
-const NETWORK_FIRST = new Set(['manifest.json', '', 'index.html']);
+const PAGES = new Set(['', 'index.html']);
 
 function relativePath(url) {
   const scope = new URL(self.registration.scope);
@@ -21,6 +26,10 @@ self.addEventListener('install', (event) => {
     const response = await fetch('./manifest.json', { cache: 'no-store' });
     if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
     const manifest = await response.clone().json();
+    if (BUILD !== 'dev' && manifest.build !== BUILD) {
+      // Redeployed while this worker installed: caching that would mix two builds.
+      throw new Error(`manifest.json is build ${manifest.build}, this worker is for ${BUILD}`);
+    }
     const cache = await caches.open(CACHE);
     const hashes = manifest.hashes || {};
     const older = await olderCaches();
@@ -36,8 +45,16 @@ self.addEventListener('install', (event) => {
       await cache.put(file, hashes[file] ? withHash(r, hashes[file]) : r);
     }
     await cache.put('manifest.json', response);
-    await self.skipWaiting();
+    if (!await hasActiveWorker()) await self.skipWaiting(); // the first visit: nothing to mix
   })());
+});
+
+async function hasActiveWorker() {
+  return Boolean(self.registration.active);
+}
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'activate') self.skipWaiting(); // update.js: the page reloads right after
 });
 
 // Each cached file carries its content hash (from manifest.json) in a header, so the next build's
@@ -76,31 +93,16 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const path = relativePath(request.url);
   if (path === null) return;
+  const url = new URL(request.url);
   const key = path.split('?')[0];
-  if (NETWORK_FIRST.has(key) || request.mode === 'navigate') {
-    event.respondWith(networkFirst(request, key));
-  } else {
-    event.respondWith(cacheFirst(request, key));
-  }
+  if (key === 'manifest.json' && url.searchParams.has('latest')) return; // update.js asks the network
+  // The site's root is index.html; any other page falls back to it too.
+  const page = PAGES.has(key) || request.mode === 'navigate';
+  event.respondWith(fromThisBuild(request, page ? 'index.html' : key));
 });
 
-async function cacheFirst(request, key) {
+async function fromThisBuild(request, key) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(key);
   return hit || fetch(request);
-}
-
-async function networkFirst(request, key) {
-  const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
-    if (response.ok && key === 'manifest.json') await cache.put(key, response.clone());
-    return response;
-  } catch (err) {
-    // The site's root is index.html; any other page falls back to it too.
-    const page = key === '' || request.mode === 'navigate';
-    const hit = await cache.match(page ? 'index.html' : key);
-    if (hit) return hit;
-    throw err;
-  }
 }

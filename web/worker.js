@@ -15,6 +15,16 @@ import { loadPyodide } from './pyodide/pyodide.mjs';
 
 let pyodide = null;
 let ready = false;
+
+// The bridge names a Web Lock in our URL (?life=...); holding it until this worker ends lets the
+// page notice at once when the worker dies for any reason (see bridge.js).
+const lifeLock = new URL(self.location.href).searchParams.get('life');
+if (lifeLock && self.navigator.locks) {
+  self.navigator.locks.request(lifeLock, () => {
+    self.postMessage({ kind: 'alive' });
+    return new Promise(() => {}); // held for the worker's whole life
+  });
+}
 const training = { active: false, paused: false, loop: null };
 
 function post(message, transfer = []) {
@@ -54,7 +64,7 @@ class GlassnetError extends Error {
 function describeError(err) {
   if (err instanceof GlassnetError) return { message: err.message, hint: err.hint, option: err.option };
   const text = err && err.message ? err.message : String(err);
-  if (/fatally failed|memory access out of bounds|Out of memory/i.test(text)) {
+  if (/fatal|memory access out of bounds|Out of memory|call stack/i.test(text) || !pythonAlive()) {
     return { message: `Python stopped: ${text}`, hint: 'Click "Reload worker" to start Python again.', fatal: true };
   }
   if (err && err.type) { // a Python exception that is not a GlassnetError: a bug
@@ -65,6 +75,18 @@ function describeError(err) {
     };
   }
   return { message: text, hint: '' };
+}
+
+// After an unexpected error: can Python still run anything? (A fatal error in Pyodide leaves
+// it unusable, and then every later call fails: the page must offer the reload at once.)
+function pythonAlive() {
+  if (!pyodide) return true;
+  try {
+    pyodide.runPython('None');
+    return true;
+  } catch (_) {
+    return false;
+  }
 }
 
 // Calls webapi.<name>(**kwargs) through a tiny Python wrapper that turns GlassnetError into a
@@ -84,7 +106,7 @@ def _glassnet_call(name, kwargs):
     try:
         reply = {"ok": True, "result": fn(**kw)}
     except _GlassnetError as exc:
-        reply = {"ok": False, "message": str(exc), "hint": getattr(exc, "hint", "") or "",
+        reply = {"ok": False, "message": str(exc), "hint": getattr(exc, "browser_hint", None) or getattr(exc, "hint", "") or "",
                  "option": getattr(exc, "option", None)}
     reply["events"] = _webapi.take_events()["events"]
     return reply
@@ -125,7 +147,7 @@ async function bootPython() {
   await py.loadPackage('numpy', { messageCallback: () => {}, errorCallback: () => {} });
   loadTimes.numpy = performance.now();
   if (!py.loadedPackages.numpy) {
-    throw new Error('NumPy could not be loaded from pyodide/. Rebuild the site with `python build.py`.');
+    throw new Error('NumPy could not be loaded from pyodide/: this site is incomplete. Whoever hosts it can rebuild it (python build.py).');
   }
   py.runPython('import numpy'); // done here, it overlaps the wheel download
   loadTimes.numpyImport = performance.now();
@@ -146,7 +168,7 @@ async function init({ wheelUrl }) {
   // A broken wheel does not make loadPackage throw: check that it is really installed.
   if (!pyodide.loadedPackages.glassnet) {
     const detail = wheelErrors.length ? ` (${wheelErrors.join(' ')})` : '';
-    throw new Error(`The glassnet wheel could not be installed from ${wheelUrl}${detail}. Rebuild the site with \`python build.py\`.`);
+    throw new Error(`The glassnet wheel could not be installed from ${wheelUrl}${detail}: this site is incomplete. Whoever hosts it can rebuild it (python build.py).`);
   }
   loadTimes.wheel = performance.now();
   callPy = pyodide.runPython(CALL_PY);

@@ -14,9 +14,15 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 
 def entry() -> None:
-    from .cli import main
+    """Ctrl-C at any moment (even while NumPy is still importing) is one line and exit 130."""
+    try:
+        from .cli import main
 
-    sys.exit(main())
+        code = main()
+    except KeyboardInterrupt:
+        print("glassnet: stopped by the user", file=sys.stderr)
+        code = 130
+    sys.exit(code)
 
 
 if __name__ == "__main__":

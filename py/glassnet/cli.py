@@ -1,7 +1,8 @@
 """The command line: ``python -m glassnet train | evaluate | info``.
 
 Every ``GlassnetError`` becomes one line on stderr and exit code 2; tracebacks are for bugs only.
-tqdm is imported here and nowhere in the core.
+tqdm is imported here and nowhere in the core; without it the CLI prints one line per epoch
+(``_progress``), so a plain ``pip install ./py`` works.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import tempfile
 from typing import Any, Sequence
 
 from . import __version__, backend
 from .data import CLASS_NAMES, DEBIAN_DIR, cache_dir, find_data_dir, load_fashion_mnist
 from .errors import ConfigError, GlassnetError
-from .modelio import load_model_file, save_model_file
+from .modelio import check_writable, load_model_file, save_model_file
 from .presets import OPTIONS, PRESETS, Option, make_config
 from .train import Trainer, evaluate
 
@@ -76,13 +79,24 @@ def _config_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {"preset": args.preset, **{o.name: getattr(args, o.name) for o in OPTIONS}}
 
 
+def _progress_bar():
+    """tqdm when it is installed (the ``cli`` extra), else None: epoch lines still show progress."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     config = make_config(_config_overrides(args))
+    if args.save:
+        check_writable(args.save)  # before training: a bad target must not cost the run
     data = load_fashion_mnist(args.data_dir)
     trainer = Trainer(config, data)
     bar = None
+    tqdm = None if args.json else _progress_bar()
     if not args.json:
-        from tqdm import tqdm  # the CLI's dependency only
         print(f"glassnet {__version__}: {trainer.model}\n{config.preset} preset, data from "
               f"{data.source}, {trainer.model.parameter_count():,} parameters", file=sys.stderr)
     result = 1
@@ -90,7 +104,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         for event in trainer.events():
             kind = event["event"]
             if kind == "batch":
-                if bar is None and not args.json:
+                if bar is None and tqdm is not None:
                     bar = tqdm(total=trainer.steps_per_epoch, desc=f"epoch {event['epoch']}",
                                unit="batch", leave=False, file=sys.stderr)
                 if bar is not None:
@@ -109,7 +123,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                           f"test loss {event['test_loss']:.4f}  acc {event['test_accuracy']:.2%}  "
                           f"({event['seconds']:.2f} s)", flush=True)
             elif kind == "error":
-                print(f"glassnet: {event['message']}. {event['hint']}", file=sys.stderr)
+                print(f"glassnet: error: {event['message']} ({event['hint']})", file=sys.stderr)
                 return 2
             elif kind == "done":
                 result = 0
@@ -122,10 +136,44 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("glassnet: stopped by the user", file=sys.stderr)
         result = 130
     if args.save and trainer.epoch > 0:
-        save_model_file(args.save, trainer.model, config.to_dict())
-        if not args.json:
-            print(f"saved the model to {args.save}")
+        _save(args, trainer, config, interrupted=result != 0)
     return result
+
+
+def _save(args: argparse.Namespace, trainer: Trainer, config: Any, interrupted: bool) -> None:
+    """Save the model; never lose it and never replace a finished model with a half-trained one.
+
+    After Ctrl-C an existing --save file stays as it is and the partial model goes next to it
+    under a new name. If the final write fails, the model goes to the temporary folder and the
+    message says where.
+    """
+    target = args.save
+    if interrupted and os.path.lexists(target):
+        target = _free_name(target, f"-epoch{trainer.epoch}-stopped")
+    try:
+        save_model_file(target, trainer.model, config.to_dict())
+    except GlassnetError as err:
+        fallback = _free_name(os.path.join(tempfile.gettempdir(),
+                                           os.path.basename(args.save) or "model.npz"), "-rescued")
+        save_model_file(fallback, trainer.model, config.to_dict())
+        raise type(err)(f"{err}; the trained model was kept in {fallback} instead",
+                        hint=f"Move {fallback} where you want it.") from None
+    if interrupted:
+        print(f"glassnet: saved the model after {trainer.epoch} epoch(s) to {target}"
+              + ("" if target == args.save else f" ({args.save} was left as it was)"),
+              file=sys.stderr)
+    elif not args.json:
+        print(f"saved the model to {target}")
+
+
+def _free_name(path: str, tag: str) -> str:
+    """``model.npz`` -> ``model<tag>.npz`` (or ``model<tag>-2.npz``...) that does not exist yet."""
+    stem, ext = os.path.splitext(path)
+    ext = ext or ".npz"
+    candidate, n = f"{stem}{tag}{ext}", 2
+    while os.path.lexists(candidate):
+        candidate, n = f"{stem}{tag}-{n}{ext}", n + 1
+    return candidate
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -164,9 +212,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return {"train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info}[args.command](args)
     except GlassnetError as err:
-        hint = f" ({err.hint})" if err.hint else ""
-        print(f"glassnet: error: {err}{hint}", file=sys.stderr)
+        print(format_error(err), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # while loading data or building the model: nothing to keep
+        print("glassnet: stopped by the user", file=sys.stderr)
+        return 130
+
+
+def format_error(err: GlassnetError) -> str:
+    """The one line every error becomes: ``glassnet: error: <what> (<what to do>)``."""
+    hint = f" ({err.hint})" if err.hint else ""
+    return f"glassnet: error: {err}{hint}"
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import struct
 import tempfile
@@ -20,28 +21,12 @@ from typing import Iterator
 import numpy as np
 
 from .errors import DataError
+from .places import DEBIAN_DIR, DOWNLOAD_MD5, DOWNLOAD_URL, FILES, cache_dir  # noqa: F401 (re-exported)
 
 CLASS_NAMES = [
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 ]
-
-FILES = {
-    "train_images": "train-images-idx3-ubyte.gz",
-    "train_labels": "train-labels-idx1-ubyte.gz",
-    "test_images": "t10k-images-idx3-ubyte.gz",
-    "test_labels": "t10k-labels-idx1-ubyte.gz",
-}
-
-# The published MD5s of the original .gz files (checked after a download).
-DOWNLOAD_MD5 = {
-    "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-    "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
-    "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
-    "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
-}
-DOWNLOAD_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
-DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 # idx type byte -> (dtype, bytes per item). Fashion-MNIST only uses 0x08, but the format allows more.
 _IDX_TYPES = {
@@ -56,34 +41,92 @@ _IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09}
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def parse_idx(data: bytes, name: str = "idx file") -> np.ndarray:
-    """Parse idx bytes (gzip-compressed or raw, detected) into an array, rejecting anything odd."""
-    data = bytes(data)
-    if not data:
-        raise DataError(f"{name}: the file is empty")
-    if data[:2] == _GZIP_MAGIC:
-        try:
-            data = gzip.decompress(data)
-        except (EOFError, OSError, zlib.error) as err:
-            raise DataError(f"{name}: the gzip data is truncated or corrupt ({err})") from None
-        if not data:
-            raise DataError(f"{name}: the gzip file holds no data")
-    if len(data) < 4:
-        raise DataError(f"{name}: too short to be an idx file ({len(data)} bytes)")
-    zero, type_code, ndim = struct.unpack(">HBB", data[:4])
+# Fashion-MNIST's largest file is 47 MB of raw idx; anything declaring more than this is refused
+# before a byte is inflated (a small .gz can inflate to gigabytes).
+MAX_IDX_BYTES = 256 * 1024 * 1024
+_MAX_HEADER = 4 + 4 * 4  # magic, then up to four 32-bit dimensions
+
+
+def _idx_header(head: bytes, name: str) -> tuple[np.dtype, tuple[int, ...], int]:
+    """(dtype, shape, header length) from the first bytes of an idx file, every field checked."""
+    if len(head) < 4:
+        raise DataError(f"{name}: too short to be an idx file ({len(head)} bytes)")
+    zero, type_code, ndim = struct.unpack(">HBB", head[:4])
     if zero != 0 or type_code not in _IDX_TYPES:
         raise DataError(
-            f"{name}: not an idx file (magic bytes {data[:4].hex()}); "
+            f"{name}: not an idx file (magic bytes {head[:4].hex()}); "
             "expected 0000 08 followed by the number of dimensions"
         )
     if not 1 <= ndim <= 4:
         raise DataError(f"{name}: an idx file with {ndim} dimensions is not supported (1 to 4)")
     header = 4 + 4 * ndim
-    if len(data) < header:
+    if len(head) < header:
         raise DataError(f"{name}: the header is truncated")
-    shape = struct.unpack(">" + "I" * ndim, data[4:header])
-    dtype = _IDX_TYPES[type_code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    shape = struct.unpack(">" + "I" * ndim, head[4:header])
+    return _IDX_TYPES[type_code], shape, header
+
+
+def _declared_size(dtype: np.dtype, shape: tuple[int, ...], name: str) -> int:
+    """Bytes of data the header promises: Python integers, so crafted dimensions cannot overflow."""
+    size = math.prod(shape) * dtype.itemsize
+    if size > MAX_IDX_BYTES:
+        raise DataError(f"{name}: the header declares shape {shape} ({size:,} bytes of data), more "
+                        f"than glassnet reads ({MAX_IDX_BYTES // 2**20} MB); this is not a "
+                        "Fashion-MNIST file")
+    return size
+
+
+def _gunzip_capped(data: bytes, name: str) -> bytes:
+    """Inflate gzip bytes without ever holding more than the idx header declares (+1 byte).
+
+    The header is inflated first; its declared size then caps the rest, so a small file that
+    inflates to gigabytes is refused after a few bytes, not after exhausting memory.
+    """
+    def corrupt(detail: str) -> DataError:
+        return DataError(f"{name}: the gzip data is truncated or corrupt ({detail})")
+
+    out = bytearray()
+    limit: int | None = None  # header + declared data, once the header is known
+    rest = data
+    while rest[:2] == _GZIP_MAGIC:  # a gzip file may hold several members, one after another
+        inflater = zlib.decompressobj(wbits=31)
+        pending = rest
+        while not inflater.eof:
+            room = (_MAX_HEADER if limit is None else limit) + 1 - len(out)
+            if room <= 0:
+                raise DataError(f"{name}: holds more data than its idx header declares")
+            try:
+                chunk = inflater.decompress(pending, room)
+            except zlib.error as err:
+                raise corrupt(str(err)) from None
+            pending = inflater.unconsumed_tail
+            out += chunk
+            if limit is None and len(out) >= _MAX_HEADER:
+                dtype, shape, header = _idx_header(bytes(out[:_MAX_HEADER]), name)
+                limit = header + _declared_size(dtype, shape, name)
+            if not chunk and not pending and not inflater.eof:
+                raise corrupt("the compressed stream ends early")
+        rest = inflater.unused_data
+    if rest.strip(b"\0"):
+        raise corrupt("unexpected bytes after the compressed stream")
+    return bytes(out)
+
+
+def parse_idx(data: bytes, name: str = "idx file") -> np.ndarray:
+    """Parse idx bytes (gzip-compressed or raw, detected) into an array, rejecting anything odd.
+
+    Accepts every type the idx format defines; ``check_pair`` then accepts only what the
+    Fashion-MNIST data set holds (unsigned bytes).
+    """
+    data = bytes(data)
+    if not data:
+        raise DataError(f"{name}: the file is empty")
+    if data[:2] == _GZIP_MAGIC:
+        data = _gunzip_capped(data, name)
+        if not data:
+            raise DataError(f"{name}: the gzip file holds no data")
+    dtype, shape, header = _idx_header(data[:_MAX_HEADER], name)
+    expected = _declared_size(dtype, shape, name)
     actual = len(data) - header
     if actual < expected:
         raise DataError(
@@ -93,7 +136,10 @@ def parse_idx(data: bytes, name: str = "idx file") -> np.ndarray:
     if actual > expected:
         raise DataError(f"{name}: {actual - expected} unexpected bytes after the data")
     array = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
-    return array.astype(dtype.newbyteorder("="), copy=True)
+    array = array.astype(dtype.newbyteorder("="), copy=True)
+    if dtype.kind == "f" and not np.all(np.isfinite(array)):
+        raise DataError(f"{name}: holds NaN or infinite values")
+    return array
 
 
 def encode_idx(array: np.ndarray, compress: bool = True) -> bytes:
@@ -108,13 +154,20 @@ def encode_idx(array: np.ndarray, compress: bool = True) -> bytes:
 
 
 def check_pair(images: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Validate one images/labels pair as Fashion-MNIST-shaped: n x 28 x 28 uint8, n labels 0-9."""
+    """Validate one images/labels pair as Fashion-MNIST-shaped: n x 28 x 28 uint8, n labels 0-9.
+
+    Labels must be unsigned bytes like the data set's: signed types would let negative labels
+    through and float types would be rounded silently, so both are refused with the reason.
+    """
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise DataError(f"{name} images: expected shape (n, 28, 28), got {images.shape}")
     if images.dtype != np.uint8:
         raise DataError(f"{name} images: expected unsigned bytes, got {images.dtype}")
     if labels.ndim != 1:
         raise DataError(f"{name} labels: expected one dimension, got shape {labels.shape}")
+    if labels.dtype != np.uint8:
+        raise DataError(f"{name} labels: expected unsigned bytes (idx type 0x08) like "
+                        f"Fashion-MNIST's, got {labels.dtype}")
     if len(images) != len(labels):
         raise DataError(f"{name}: {len(images)} images but {len(labels)} labels")
     if len(labels) == 0:
@@ -122,7 +175,7 @@ def check_pair(images: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.nd
     if labels.max() >= len(CLASS_NAMES):
         bad = int(np.argmax(labels >= len(CLASS_NAMES)))
         raise DataError(f"{name} labels: label {int(labels[bad])} at index {bad} is out of range 0-9")
-    return images, labels.astype(np.uint8)
+    return images, labels
 
 
 @dataclass
@@ -157,15 +210,6 @@ def dataset_from_bytes(train_images: bytes, train_labels: bytes, test_images: by
     tr = check_pair(arrays["train_images"], arrays["train_labels"], "training")
     te = check_pair(arrays["test_images"], arrays["test_labels"], "test")
     return Dataset(tr[0], tr[1], te[0], te[1], source)
-
-
-def cache_dir() -> Path:
-    """Where downloads go: $GLASSNET_CACHE, else $XDG_CACHE_HOME/glassnet, else ~/.cache/glassnet."""
-    env = os.environ.get("GLASSNET_CACHE")
-    if env:
-        return Path(env) / "fashion-mnist"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "glassnet" / "fashion-mnist"
 
 
 def _has_all(directory: Path) -> bool:
@@ -227,6 +271,11 @@ def load_dir(directory: str | os.PathLike) -> Dataset:
     blobs = []
     for filename in FILES.values():
         try:
+            size = (directory / filename).stat().st_size
+            if size > MAX_IDX_BYTES:  # refuse before reading it into memory
+                raise DataError(f"{directory / filename}: {size:,} bytes is more than glassnet "
+                                f"reads ({MAX_IDX_BYTES // 2**20} MB); this is not a "
+                                "Fashion-MNIST file")
             blobs.append((directory / filename).read_bytes())
         except OSError as err:
             raise DataError(f"{directory / filename}: cannot read ({err.strerror})") from None

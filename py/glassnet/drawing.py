@@ -39,7 +39,7 @@ def to_gray(pixels: np.ndarray) -> np.ndarray:
     return 1.0 - gray if np.median(border) > 0.5 else gray
 
 
-def _area_matrix(n_in: int, n_out: int) -> np.ndarray:
+def area_matrix(n_in: int, n_out: int) -> np.ndarray:
     """(n_out, n_in) weights averaging the input cells each output cell covers (area resampling)."""
     edges = np.linspace(0.0, n_in, n_out + 1)
     lo, hi = edges[:-1, None], edges[1:, None]
@@ -60,7 +60,7 @@ def drawing_to_input(pixels: np.ndarray, threshold: float = 0.1) -> np.ndarray:
     h, w = crop.shape
     scale = SIZE / max(h, w)
     th, tw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = _area_matrix(h, th) @ crop @ _area_matrix(w, tw).T
+    small = area_matrix(h, th) @ crop @ area_matrix(w, tw).T
     out = np.zeros((SIZE, SIZE))
     top, left = (SIZE - th) // 2, (SIZE - tw) // 2
     out[top:top + th, left:left + tw] = small

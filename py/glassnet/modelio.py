@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import tempfile
 import zipfile
-from typing import Any
+import zlib
+from typing import Any, Callable
 
 import numpy as np
 
 from .data import CLASS_NAMES
 from .errors import ModelFileError
 from .layers import Sequential, layer_from_spec
+from .limits import CLASSES, INPUTS, MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH
 
 FORMAT = "glassnet-model"
 VERSION = 1
 META_KEY = "__glassnet__"
-MAX_PARAMETERS = 50_000_000  # far above any MLP this package trains; stops absurd allocations
-INPUTS, CLASSES = 784, 10
+MAX_META_BYTES = 1 << 20  # the architecture and config as JSON: a few kB in practice
+MAX_JSON_DEPTH = 16  # a model's metadata nests 3 deep; deeper is hostile (recursion)
+# Every parameter as float64 plus the metadata and zip overhead: the largest honest model file.
+MAX_MODEL_BYTES = MAX_PARAMETERS * 8 + MAX_META_BYTES + (1 << 20)
 
 
 def save_model(model: Sequential, config: dict[str, Any] | None = None) -> bytes:
@@ -41,69 +47,179 @@ def save_model(model: Sequential, config: dict[str, Any] | None = None) -> bytes
 
 def save_model_file(path: str | os.PathLike, model: Sequential,
                     config: dict[str, Any] | None = None) -> None:
-    """Write atomically, so an interrupted save never leaves half a model behind."""
+    """Write atomically through an exclusive, unpredictably named temporary file in the target's
+    folder, so an interrupted save never leaves half a model and a planted symlink cannot
+    redirect the write."""
     path = os.fspath(path)
-    tmp = path + ".part"
+    blob = save_model(model, config)
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = None
     try:
-        with open(tmp, "wb") as out:
-            out.write(save_model(model, config))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".glassnet-", suffix=".npz.part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(blob)
+        _umask_permissions(tmp)
         os.replace(tmp, path)
+        tmp = None
     except OSError as err:
-        if os.path.exists(tmp):
+        raise ModelFileError(f"{path}: cannot write the model ({err.strerror or err})",
+                             hint="Check that the folder exists and is writable, and that the "
+                                  "disk has space.") from None
+    finally:
+        if tmp is not None and os.path.lexists(tmp):
             os.unlink(tmp)
-        raise ModelFileError(f"{path}: cannot write the model ({err.strerror})",
-                             hint="Check that the folder exists and is writable.") from None
+
+
+def _umask_permissions(path: str) -> None:
+    """mkstemp makes the file private (0600); a saved model gets the usual 0666 minus umask,
+    and its owner can always read and write it (Pyodide's file system reports a umask of 0777)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, (0o666 & ~mask) | 0o600)
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise ModelFileError now if a model could not be saved to ``path`` (checked before a
+    run, so a long training is not thrown away at the end)."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ModelFileError(f"{path}: is a folder, not a model file name",
+                             hint="Pass a file name such as model.npz.")
+    if not os.path.isdir(folder):
+        raise ModelFileError(f"{path}: the folder {folder} does not exist",
+                             hint="Create it first, or save somewhere else.")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".glassnet-", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise ModelFileError(f"{path}: cannot write in {folder} ({err.strerror or err})",
+                             hint="Check that the folder is writable, or save somewhere else.") \
+            from None
 
 
 def load_model(blob: bytes, name: str = "model file") -> tuple[Sequential, dict[str, Any]]:
-    """Validate and rebuild a model from .npz bytes; returns (model, metadata)."""
+    """Validate and rebuild a model from .npz bytes; returns (model, metadata).
+
+    Every size is checked before it is allocated: the zip's members are read one by one, each
+    array's .npy header (dtype, shape) is checked against what the metadata's architecture needs,
+    and only then are its bytes read. Nothing is ever unpickled.
+    """
     def bad(problem: str) -> ModelFileError:
         return ModelFileError(f"{name}: {problem}")
 
     blob = bytes(blob)
     if not blob:
         raise bad("the file is empty")
-    if not blob.startswith(b"PK"):  # decide before NumPy guesses at pickles or .npy
+    if len(blob) > MAX_MODEL_BYTES:
+        raise bad(f"{len(blob):,} bytes is larger than any model glassnet makes "
+                  f"({MAX_MODEL_BYTES // 2**20} MB)")
+    if not blob.startswith(b"PK"):  # decide before anything guesses at pickles or .npy
         raise bad("not an .npz archive (a glassnet model is a zip of NumPy arrays)")
     try:
-        archive = np.load(io.BytesIO(blob), allow_pickle=False)
-        with archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except ValueError:  # object arrays need pickle, which is refused
-        raise bad("holds pickled Python objects; glassnet never loads those") from None
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as err:
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            return _load_archive(archive, bad)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as err:
         raise bad(f"the archive is damaged or truncated ({err})") from None
-    meta = _read_meta(arrays.pop(META_KEY, None), bad)
+    except (OSError, NotImplementedError) as err:
+        raise bad(f"the archive cannot be read ({err})") from None
+
+
+def _load_archive(archive: zipfile.ZipFile,
+                  bad: Callable[[str], ModelFileError]) -> tuple[Sequential, dict[str, Any]]:
+    members: dict[str, zipfile.ZipInfo] = {}
+    if len(archive.infolist()) > 4 * MAX_LAYERS + 1:
+        raise bad(f"holds {len(archive.infolist())} files, more than any glassnet model")
+    for info in archive.infolist():
+        if not info.filename.endswith(".npy"):
+            raise bad(f"holds {info.filename!r}, which is not a NumPy array")
+        members[info.filename[:-4]] = info
+    headers = {key: _npy_header(archive, info, key, bad) for key, info in members.items()}
+    for key, (dtype, _shape, _fortran, _offset) in headers.items():
+        if dtype.hasobject:  # object arrays need pickle, which is refused
+            raise bad(f"array {key} holds pickled Python objects; glassnet never loads those")
+    if META_KEY not in headers:
+        raise bad("no glassnet metadata; this .npz was not saved by glassnet")
+    dtype, shape, _, _ = headers.pop(META_KEY)
+    if dtype != np.uint8 or len(shape) != 1:
+        raise bad("the metadata is not stored as bytes")
+    if shape[0] > MAX_META_BYTES:
+        raise bad(f"the metadata is {shape[0]:,} bytes; glassnet reads at most {MAX_META_BYTES:,}")
+    meta = _read_meta(_npy_data(archive, members[META_KEY], META_KEY, bad), bad)
+    specs = _check_architecture(meta["layers"], bad)  # before allocating anything a file asks for
     try:
-        _check_architecture(meta["layers"], bad)  # before allocating anything a file asks for
-        model = Sequential([layer_from_spec(spec) for spec in meta["layers"]])
-    except (ValueError, KeyError, TypeError) as err:
+        model = Sequential([layer_from_spec(spec) for spec in specs])
+    except (ValueError, KeyError, TypeError, OverflowError) as err:
         raise bad(f"bad layer description: {err}") from None
     expected = {}
     for i, layer in enumerate(model.layers):
         for key, target in layer.arrays().items():
             expected[f"layer{i}.{key}"] = target
-    missing = sorted(set(expected) - set(arrays))
-    extra = sorted(set(arrays) - set(expected))
+    missing = sorted(set(expected) - set(headers))
+    extra = sorted(set(headers) - set(expected))
     if missing:
         raise bad(f"missing arrays: {', '.join(missing[:5])}")
     if extra:
         raise bad(f"unexpected arrays: {', '.join(extra[:5])}")
     for key, target in expected.items():
-        array = arrays[key]
-        if array.dtype.kind != "f":
-            raise bad(f"array {key} has dtype {array.dtype}, expected floating point")
-        if array.shape != target.shape:
-            raise bad(f"array {key} has shape {array.shape}, expected {target.shape}")
+        dtype, shape, _, _ = headers[key]
+        if dtype.kind != "f":
+            raise bad(f"array {key} has dtype {dtype}, expected floating point")
+        if shape != target.shape:
+            raise bad(f"array {key} has shape {shape}, expected {target.shape}")
+        array = _npy_data(archive, members[key], key, bad)
         if not np.all(np.isfinite(array)):
             raise bad(f"array {key} holds NaN or infinite values")
+        if key.endswith(".running_var") and np.any(array < 0):
+            raise bad(f"array {key} holds negative variances")
         target[...] = array  # in place: the layer's params/grads lists keep pointing at it
     return model, meta
+
+
+def _npy_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str,
+                bad: Callable[[str], ModelFileError]) -> tuple[np.dtype, tuple[int, ...], bool, int]:
+    """(dtype, shape, fortran order, header length) of one member, read without its data."""
+    with archive.open(info) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f".npy format version {version} is not supported")
+        except ValueError as err:
+            text = str(err)
+            if "pickle" in text.lower() or "object" in text.lower():
+                raise bad(f"array {key} holds pickled Python objects; glassnet never loads those") \
+                    from None
+            raise bad(f"array {key} is not a plain NumPy array ({text.splitlines()[0]})") from None
+        return np.dtype(dtype), tuple(int(n) for n in shape), bool(fortran), f.tell()
+
+
+def _npy_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str,
+              bad: Callable[[str], ModelFileError]) -> np.ndarray:
+    """One member's array, read only after its header was checked; short data says so."""
+    dtype, shape, fortran, offset = _npy_header(archive, info, key, bad)
+    nbytes = math.prod(shape) * dtype.itemsize
+    with archive.open(info) as f:
+        f.read(offset)
+        data = f.read(nbytes)
+        if len(data) < nbytes:
+            raise bad(f"array {key} is truncated: {len(data):,} of {nbytes:,} bytes")
+        if f.read(1):
+            raise bad(f"array {key} has bytes after its data")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
 
 def load_model_file(path: str | os.PathLike) -> tuple[Sequential, dict[str, Any]]:
     try:
         with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_MODEL_BYTES:  # refuse before reading it into memory
+                raise ModelFileError(f"{os.fspath(path)}: {size:,} bytes is larger than any model "
+                                     f"glassnet makes ({MAX_MODEL_BYTES // 2**20} MB)")
             blob = f.read()
     except OSError as err:
         raise ModelFileError(f"{os.fspath(path)}: cannot read ({err.strerror})") from None
@@ -116,9 +232,17 @@ def _read_meta(raw: np.ndarray | None, bad) -> dict[str, Any]:
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise bad("the metadata is not stored as bytes")
     try:
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        text = raw.tobytes().decode("utf-8")
+        depth = _json_depth(text)
+        if depth > MAX_JSON_DEPTH:
+            raise bad(f"the metadata nests {depth} levels deep; glassnet reads at most "
+                      f"{MAX_JSON_DEPTH}")
+        meta = json.loads(text)  # NaN/Infinity parse; the checks below name where they are
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as err:
         raise bad(f"the metadata is not valid JSON ({err})") from None
+    where = _first_non_finite(meta)
+    if where is not None and (not isinstance(meta, dict) or where.split(".")[0] != "layers"):
+        raise bad(f"the metadata value {where} is not a finite number")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise bad("the metadata does not describe a glassnet model")
     if meta.get("version") != VERSION:
@@ -132,21 +256,105 @@ def _read_meta(raw: np.ndarray | None, bad) -> dict[str, Any]:
     return meta
 
 
-def _check_architecture(specs: list[dict[str, Any]], bad) -> None:
-    """Layers must chain 784 -> ... -> 10 (Fashion-MNIST) within a sane parameter budget."""
-    width, dense, parameters = INPUTS, 0, 0
+def _json_depth(text: str) -> int:
+    """The deepest nesting of [ and { outside strings, found without recursion (a deeply nested
+    file would otherwise exhaust the parser's stack, which in Pyodide kills Python)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _first_non_finite(value: Any) -> str | None:
+    """Where (a dotted path) the first NaN or infinity sits in parsed JSON, or None. Iterative:
+    the depth is already limited, but no recursion is needed."""
+    todo: list[tuple[str, Any]] = [("", value)]
+    while todo:
+        path, item = todo.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return path or "(top level)"
+        if isinstance(item, dict):
+            todo.extend((f"{path}.{k}" if path else str(k), v) for k, v in item.items())
+        elif isinstance(item, list):
+            todo.extend((f"{path}.{i}" if path else str(i), v) for i, v in enumerate(item))
+    return None
+
+
+def _spec_int(spec: dict[str, Any], key: str, where: str, bad, low: int = 1,
+              high: int = MAX_WIDTH) -> int:
+    value = spec.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad(f"{where}: {key} must be a whole number, got {value!r:.40}")
+    if not low <= value <= high:
+        raise bad(f"{where}: {key} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _spec_float(spec: dict[str, Any], key: str, default: float, where: str, bad, low: float,
+                high: float, low_open: bool = False, high_open: bool = False) -> float:
+    value = spec.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise bad(f"{where}: {key} must be a number, got {value!r:.40}")
+    value = float(value)
+    if not math.isfinite(value) or value < low or value > high or (low_open and value == low) \
+            or (high_open and value == high):
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise bad(f"{where}: {key} must be in {interval}, got {value}")
+    return value
+
+
+def _check_architecture(specs: list[dict[str, Any]], bad) -> list[dict[str, Any]]:
+    """Every field of every layer checked (type, range), layers chaining 784 -> ... -> 10
+    (Fashion-MNIST) within the one parameter limit training uses too. Returns clean specs."""
+    if len(specs) > MAX_LAYERS:
+        raise bad(f"{len(specs)} layers is more than glassnet builds ({MAX_LAYERS})")
+    width, dense, parameters, clean = INPUTS, 0, 0, []
     for i, spec in enumerate(specs):
-        if spec.get("type") == "Dense":
-            inputs, outputs = int(spec["inputs"]), int(spec["outputs"])
+        kind = spec.get("type")
+        where = f"layer {i} ({kind})"
+        if kind == "Dense":
+            inputs, outputs = _spec_int(spec, "inputs", where, bad), _spec_int(spec, "outputs", where, bad)
+            init = spec.get("init", "he")
+            if init not in ("he", "glorot"):
+                raise bad(f"{where}: init must be 'he' or 'glorot', got {init!r:.40}")
             if inputs != width:
                 raise bad(f"layer {i} (Dense) takes {inputs} inputs but receives {width}")
-            if outputs < 1:
-                raise bad(f"layer {i} (Dense) has {outputs} outputs")
             parameters += (inputs + 1) * outputs
             width, dense = outputs, dense + 1
-        elif spec.get("type") == "BatchNorm" and int(spec["features"]) != width:
-            raise bad(f"layer {i} (BatchNorm) has {spec['features']} features but receives {width}")
+            spec = {"type": kind, "inputs": inputs, "outputs": outputs, "init": init}
+        elif kind == "BatchNorm":
+            features = _spec_int(spec, "features", where, bad)
+            if features != width:
+                raise bad(f"layer {i} (BatchNorm) has {features} features but receives {width}")
+            spec = {"type": kind, "features": features,
+                    "momentum": _spec_float(spec, "momentum", 0.9, where, bad, 0, 1, high_open=True),
+                    "eps": _spec_float(spec, "eps", 1e-5, where, bad, 0, 1, low_open=True)}
+            parameters += 4 * features
+        elif kind == "Dropout":
+            spec = {"type": kind, "p": _spec_float(spec, "p", 0.5, where, bad, 0, 1, high_open=True)}
+        elif kind == "LeakyReLU":
+            spec = {"type": kind, "alpha": _spec_float(spec, "alpha", 0.01, where, bad, 0, 1)}
+        elif kind in ("ReLU", "Tanh", "Sigmoid"):
+            spec = {"type": kind}
+        else:
+            raise bad(f"bad layer description: unknown layer type {kind!r:.40}")
         if parameters > MAX_PARAMETERS:
-            raise bad(f"more than {MAX_PARAMETERS} parameters is more than this app handles")
+            raise bad(f"more than {MAX_PARAMETERS:,} parameters is more than this app handles")
+        clean.append(spec)
     if dense == 0 or width != CLASSES:
         raise bad(f"the model must end in {CLASSES} outputs, it ends in {width}")
+    return clean

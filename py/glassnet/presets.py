@@ -20,6 +20,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .layers import ACTIVATIONS
+from .limits import INPUTS, MAX_BATCH_VALUES, MAX_PARAMETERS, mlp_parameters
 from .optim import OPTIMIZERS
 
 
@@ -141,7 +142,7 @@ OPTIONS: tuple[Option, ...] = (
            "training, so no single one is relied on.", low=0, high=1, high_open=True, basic=True,
            step=0.05),
     Option("weight_decay", "Weight decay", "float", "Pulls every weight a little towards zero "
-           "each step, which keeps the network simple.", low=0, basic=True, step=0.0001),
+           "each step, which keeps the network simple.", low=0, high=1, basic=True, step=0.0001),
     Option("seed", "Seed", "int", "Starting point of the random numbers: the same seed and "
            "settings give the same network.", low=0, high=2**32 - 1, basic=True, step=1),
     Option("schedule", "Schedule", "choice", "How the learning rate changes over the run: "
@@ -163,7 +164,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("shift", "Shift (pixels)", "int", "With flips: also move images by up to this many "
            "pixels.", low=0, high=8, step=1),
     Option("clip", "Gradient clipping", "float", "Shrink a step whose gradient is longer than "
-           "this (0: off), a guard against sudden jumps.", low=0, step=0.5),
+           "this (0: off), a guard against sudden jumps.", low=0, high=1e6, step=0.5),
     Option("ema", "Weight average", "float", "Evaluate a moving average of the weights with "
            "this decay, e.g. 0.999 (0: off).", low=0, high=1, high_open=True, step=0.001),
     Option("val_split", "Validation split", "float", "Hold out this share of the training "
@@ -228,6 +229,8 @@ def _convert(option: Option, value: Any) -> Any:
                     return True
                 if value.lower() in ("0", "false", "no", "off", ""):
                     return False
+                raise ValueError
+            if not isinstance(value, bool) and value not in (0, 1):  # 2 is not a yes or a no
                 raise ValueError
             return bool(value)
         if option.kind == "int":
@@ -306,4 +309,30 @@ def make_config(overrides: dict[str, Any] | None = None) -> Config:
         except ConfigError as err:
             err.option = option.name
             raise
-    return Config(**values)
+    config = Config(**values)
+    _check_together(config)
+    return config
+
+
+def _check_together(c: Config) -> None:
+    """What no single option's range can say: the warm-up fits in the run, and the network is
+    one that loading accepts (the one parameter limit) and whose batch fits in memory. Checked
+    before anything is allocated."""
+    def bad(message: str, option: str, hint: str | None = None) -> None:
+        err = ConfigError(message, hint=hint)
+        err.option = option
+        raise err
+
+    if c.warmup_epochs > c.epochs:
+        bad(f"warm-up epochs must be between 0 and the number of epochs ({c.epochs}), "
+            f"got {c.warmup_epochs:g}", "warmup_epochs")
+    parameters = mlp_parameters(c.layers, c.batchnorm)
+    sizes = ",".join(map(str, c.layers)) or "none"
+    if parameters > MAX_PARAMETERS:
+        bad(f"hidden layers {sizes} make {parameters:,} parameters; glassnet builds at most "
+            f"{MAX_PARAMETERS:,}", "layers", "Use fewer or narrower layers.")
+    values = c.batch_size * (INPUTS + sum(c.layers) + 10)
+    if values > MAX_BATCH_VALUES:
+        bad(f"batch size {c.batch_size} with hidden layers {sizes} needs {values:,} values per "
+            f"step, more than fits in memory (at most {MAX_BATCH_VALUES:,})", "batch_size",
+            "Use a smaller batch size or narrower layers.")

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import metrics
 from .data import Dataset, augment, batches, to_float
+from .errors import DivergedError
 from .layers import Sequential, build_mlp
 from .losses import add_l2_grad, l2_penalty, softmax, softmax_cross_entropy
 from .optim import Optimizer, clip_grad_norm, make_optimizer, schedule_factor
@@ -101,6 +102,11 @@ class Trainer:
         self.last_outputs: list[np.ndarray] = []
         # Separate streams, so adding augmentation does not change the shuffling order.
         self._shuffle_rng, self._augment_rng = np.random.default_rng(config.seed + 1).spawn(2)
+
+    @property
+    def averaged_params(self) -> list[np.ndarray] | None:
+        """The moving average of the weights (``config.ema``), or None when it is off."""
+        return self._ema
 
     def request_stop(self) -> None:
         self._stop_requested = True
@@ -189,11 +195,9 @@ class Trainer:
                 with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
                     loss, logits = self.train_step(x, y)
                 if not math.isfinite(loss):
+                    err = DivergedError.at(loss, epoch, self.step + 1, self.optimizer.lr)
                     yield {"event": "error", "epoch": epoch, "step": self.step + 1,
-                           "message": f"training diverged: the loss became {loss} at epoch "
-                                      f"{epoch}, step {self.step + 1}",
-                           "hint": f"Lower the learning rate (it was {self.optimizer.lr:g}; "
-                                   "try a tenth of it) or turn on gradient clipping."}
+                           "message": str(err), "hint": err.hint}
                     return
                 loss_sum += loss * len(y)
                 correct += int(np.count_nonzero(np.argmax(logits, axis=1) == y))

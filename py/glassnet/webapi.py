@@ -7,7 +7,9 @@ a worker hosts one page. Every function returns a plain dict of str/int/float/bo
 ``.toJs({dict_converter: Object.fromEntries})`` on the PyProxy), except ``save_model`` which returns
 ``bytes``. Byte arguments may be ``bytes``, ``memoryview`` or a Pyodide ``JsProxy`` of a Uint8Array
 or ArrayBuffer. Errors raise ``glassnet.errors.GlassnetError`` subclasses whose ``str()`` is a
-message for people and whose ``.hint`` says what to do; anything else is a bug.
+message for people and whose ``.browser_hint`` says what to do in the page's words (``.hint`` is
+the command line's); asking for what does not exist yet raises ``NotReadyError``; anything else
+is a bug.
 
 info() -> {"version", "backend", "platform", "has_data", "has_model"}
 options() -> {"options": [option dicts], "presets": {name: {"help", "values": full config}},
@@ -18,6 +20,8 @@ options() -> {"options": [option dicts], "presets": {name: {"help", "values": fu
 presets() -> {"seed": {...}, "default": {...}, ...}   full config dicts (the schema's values)
 check_config(config: dict) -> {"config": resolved} or raises ConfigError; ``.option`` on the
     error names the field at fault (the worker passes it on as ``option``).
+reset() -> {"reset": True}   forgets the session, as a fresh worker would start.
+test_labels() -> [int]   the loaded test set's labels.
 load_data(train_images, train_labels, test_images, test_labels) -> {"train": int, "test": int,
     "classes": [10 names]}   gzip or raw idx bytes; raises DataError naming the bad file.
 load_test_set(test_images, test_labels) -> same dict   the test half alone: drawing, the gallery
@@ -37,7 +41,7 @@ set_learning_rate(lr: float) -> {"lr": float}   takes effect at the next batch.
 predict_drawing(pixels, width: int, height: int, channels: int = 4)
     -> {"probabilities": [10 floats], "top": int, "label": class name, "input": [784 floats 0..1]}
     pixels: row-major, RGBA (channels=4, as from canvas getImageData) or gray (channels=1).
-    Uses the model in training if any, else the loaded model. Raises ModelError if none.
+    Uses the model in training if any, else the loaded model. Raises NotReadyError if none.
 gallery(count: int = 12, seed: int = 0) -> {"items": [{"index", "image": [784 ints 0..255],
     "label": int, "prediction": int, "confidence": float}]}   random test images.
 evaluate() -> {"test_loss", "test_accuracy", "per_class_accuracy": [10], "confusion": 10x10 ints}
@@ -90,7 +94,8 @@ from . import presets as presets_module
 from .data import (CLASS_NAMES, FILES, Dataset, check_pair, dataset_from_bytes, parse_idx,
                    to_float)
 from .drawing import drawing_to_input
-from .errors import ConfigError, DataError, GlassnetError, ModelError
+from .errors import (ConfigError, DataError, DivergedError, GlassnetError, ModelError,
+                     NotReadyError)
 from .layers import Sequential
 from .losses import softmax
 from .modelio import load_model as _load_model
@@ -155,10 +160,43 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _whole(name: str, value: Any, low: int, high: int) -> int:
+    """A whole-number argument from the page, in range, or a ConfigError naming it (never a
+    NumPy error deeper down that the page would call a bug)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
+            or value in (float("inf"), float("-inf")) or int(value) != value:
+        raise ConfigError(f"{name} must be a whole number, got {value!r:.40}")
+    if not low <= int(value) <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {int(value)}")
+    return int(value)
+
+
+def _positive(name: str, value: Any, high: float) -> float:
+    """A finite number in (0, high], or a ConfigError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= high:
+        raise ConfigError(f"{name} must be a number in (0, {high:g}], got {value!r:.40}")
+    return float(value)
+
+
+MAX_SIDE = 4096  # a drawing's width or height in pixels
+
+
 def _require_data() -> Dataset:
     if _s.data is None:
-        raise DataError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
+        raise NotReadyError("no data loaded yet", hint="Load the four Fashion-MNIST .gz files first.")
     return _s.data
+
+
+def reset() -> dict[str, Any]:
+    """Forget the session (data, model, run, examples), as a fresh worker would start."""
+    global _s
+    _s = _Session()
+    return {"reset": True}
+
+
+def test_labels() -> list[int]:
+    """The loaded test set's labels (the glass-box views and tests compare against them)."""
+    return _require_data().test_labels.tolist()
 
 
 def info() -> dict[str, Any]:
@@ -335,7 +373,7 @@ def stop() -> dict[str, Any]:
 
 def set_learning_rate(lr: Any) -> dict[str, Any]:
     if _s.trainer is None:
-        raise ConfigError("no training run to change", hint="Press Train first.")
+        raise NotReadyError("no training run to change", hint="Press Train first.")
     value = presets_module.check_value("lr", lr)
     try:
         _s.trainer.set_learning_rate(value)
@@ -352,7 +390,7 @@ def _require_model() -> Sequential:
 
 def predict_drawing(pixels: Any, width: int, height: int, channels: int = 4) -> dict[str, Any]:
     model = _require_model()
-    x = _drawing_input(pixels, int(width), int(height), int(channels))
+    x = _drawing_input(pixels, width, height, channels)
     probs = softmax(model.forward(x[None, :], training=False))[0]
     top = int(np.argmax(probs))
     return {"probabilities": _plain(probs.astype(float)), "top": top, "label": CLASS_NAMES[top],
@@ -362,6 +400,7 @@ def predict_drawing(pixels: Any, width: int, height: int, channels: int = 4) -> 
 def gallery(count: int = 12, seed: int = 0) -> dict[str, Any]:
     labels = _require_data().test_labels
     model = _require_model()
+    count, seed = _whole("count", count, 0, 1000), _whole("seed", seed, 0, 2 ** 32 - 1)
     rng = np.random.default_rng(seed)
     index = rng.choice(len(labels), size=min(count, len(labels)), replace=False)
     return {"items": _items(model, index)}
@@ -445,12 +484,16 @@ def label_model(model: str, **flags: Any) -> dict[str, Any]:
 
 
 def weights(limit: int = 64) -> dict[str, Any]:
-    view = glassbox.first_layer_weights(_require_model(), int(limit))
+    view = glassbox.first_layer_weights(_require_model(), _whole("limit", limit, 0, 4096))
     view["weights"] = np.round(view["weights"], 5).tolist()
     return view
 
 
 def _drawing_input(pixels: Any, width: int, height: int, channels: int) -> np.ndarray:
+    width, height = _whole("width", width, 1, MAX_SIDE), _whole("height", height, 1, MAX_SIDE)
+    channels = _whole("channels", channels, 1, 4)
+    if channels == 2:
+        raise ConfigError("channels must be 1 (gray), 3 (RGB) or 4 (RGBA), got 2")
     raw = np.frombuffer(_as_bytes(pixels), dtype=np.uint8)
     if raw.size != width * height * channels:
         raise ConfigError(f"expected {width}x{height}x{channels} pixels, got {raw.size} values")
@@ -464,12 +507,16 @@ def inspect_input(pixels: Any = None, width: int = 0, height: int = 0, channels:
     label = None
     if test_index is not None:
         _require_data()
-        if not 0 <= int(test_index) < len(_s.data.test_labels):
+        if isinstance(test_index, bool) or not isinstance(test_index, (int, float)) \
+                or test_index != test_index or not 0 <= test_index < len(_s.data.test_labels) \
+                or int(test_index) != test_index:
             raise ConfigError(f"test image {test_index} does not exist")
         x = to_float(_s.data.test_images[int(test_index)][None])[0]
         label = int(_s.data.test_labels[int(test_index)])
     else:
-        x = _drawing_input(pixels, int(width), int(height), int(channels))
+        x = _drawing_input(pixels, width, height, channels)
+    if target is not None:
+        target = _whole("target", target, 0, len(CLASS_NAMES) - 1)
     layers = glassbox.activations(model, x)
     probs = softmax(layers[-1]["values"][None, :])[0]
     grad, chosen = glassbox.saliency(model, x, target)
@@ -479,19 +526,21 @@ def inspect_input(pixels: Any = None, width: int = 0, height: int = 0, channels:
 
 def _require_predictions() -> np.ndarray:
     if _s.predictions is None or _s.data is None or len(_s.predictions) != len(_s.data.test_labels):
-        raise ConfigError("no evaluation yet", hint="Evaluate the model on the test set first.")
+        raise NotReadyError("no evaluation yet", hint="Evaluate the model on the test set first.")
     return _s.predictions
 
 
 def confusion_cell(true: int, predicted: int, limit: int = 24) -> dict[str, Any]:
-    index = glassbox.cell_examples(_require_predictions(), _s.data.test_labels, int(true),
-                                   int(predicted), int(limit))
+    top = len(CLASS_NAMES) - 1
+    index = glassbox.cell_examples(_require_predictions(), _s.data.test_labels,
+                                   _whole("true", true, 0, top), _whole("predicted", predicted, 0, top),
+                                   _whole("limit", limit, 0, 1000))
     return {"items": _items(_require_model(), index)}
 
 
 def mistakes(limit: int = 12) -> dict[str, Any]:
     _require_predictions()
-    index = glassbox.mistakes(_s.probabilities, _s.data.test_labels, int(limit))
+    index = glassbox.mistakes(_s.probabilities, _s.data.test_labels, _whole("limit", limit, 0, 1000))
     return {"items": _items(_require_model(), index)}
 
 
@@ -507,15 +556,16 @@ def step(config: Any = None) -> dict[str, Any]:
     with np.errstate(over="ignore", invalid="ignore"):
         report = glassbox.inspect_step(trainer, x, y)
     if not np.isfinite(report["loss"]):
-        report["error"] = {"message": f"the loss became {report['loss']} at step {trainer.step + 1}",
-                           "hint": "Lower the learning rate, or press Reset."}
+        err = DivergedError.at(report["loss"], None, trainer.step + 1, trainer.optimizer.lr)
+        report["error"] = {"message": str(err), "hint": err.browser_hint}
     return _plain(report)
 
 
 def add_example(pixels: Any, width: int, height: int, channels: int, label: int) -> dict[str, Any]:
-    if not 0 <= int(label) < len(CLASS_NAMES):
+    if isinstance(label, bool) or not isinstance(label, (int, float)) or label != label \
+            or not 0 <= label < len(CLASS_NAMES) or int(label) != label:
         raise ConfigError(f"label {label} is not a class (0-9)")
-    x = _drawing_input(pixels, int(width), int(height), int(channels))
+    x = _drawing_input(pixels, width, height, channels)
     if not x.any():
         raise ConfigError("the drawing is empty", hint="Draw something first.")
     _s.examples.append(x)
@@ -527,7 +577,7 @@ def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
     _require_not_training("Fine-tuning")
     _require_model()
     if not _s.examples:
-        raise ConfigError("no examples to learn from", hint="Draw one and add it with a label.")
+        raise NotReadyError("no examples to learn from", hint="Draw one and add it with a label.")
     if _s.events is not None:
         raise ConfigError("fine-tuning cannot run during a training run",
                           hint="Stop the run first (it stays on the shelf).")
@@ -539,7 +589,8 @@ def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
     has_train = _s.data is not None and len(_s.data.train_labels) > 0
     replay = (_s.data.train_images, _s.data.train_labels) if has_train else None
     losses = glassbox.fine_tune(entry.model, np.stack(_s.examples), np.array(_s.example_labels),
-                                int(steps), float(lr), replay)
+                                _whole("steps", steps, 1, 1000), _positive("lr", lr, 10.0),
+                                replay)
     _s.predictions = _s.probabilities = None
     _notify_shelf(active_changed=True)
     return _plain({"losses": losses, "examples": len(_s.examples), "model": entry.id,

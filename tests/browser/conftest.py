@@ -10,14 +10,13 @@ Shared with the Pyodide core tests (helper C): `dist_dir`, `server_url`, `make_i
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -26,27 +25,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-REAL_DATA = Path("/usr/share/datasets/fashion-mnist")
+for _path in (ROOT, ROOT / "py"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from glassnet.data import encode_idx  # noqa: E402
+from glassnet.places import DEBIAN_DIR as REAL_DATA  # noqa: E402
+from glassnet.places import FILES  # noqa: E402
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (Debian's, quiet on a closed network)
 
 # The four file names of the idx set, keyed like manifest.json's "data".
-DATA_FILES = {
-    "train_images": "train-images-idx3-ubyte.gz",
-    "train_labels": "train-labels-idx1-ubyte.gz",
-    "test_images": "t10k-images-idx3-ubyte.gz",
-    "test_labels": "t10k-labels-idx1-ubyte.gz",
-}
-
-# Debian's Chromium, quiet on a closed network (see shared NOTES).
-CHROMIUM = os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+DATA_FILES = dict(FILES)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -61,16 +50,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def make_idx_gz(array: np.ndarray) -> bytes:
-    """Encode a uint8 array as a gzip-compressed idx file (the Fashion-MNIST format).
-
-    idx: two zero bytes, a type byte (0x08 = uint8), the number of dimensions, then each
-    dimension as a big-endian int32, then the raw bytes in C order.
-    """
-    data = np.ascontiguousarray(array, dtype=np.uint8)
-    header = struct.pack(">HBB", 0, 0x08, data.ndim) + b"".join(
-        struct.pack(">i", d) for d in data.shape
-    )
-    return gzip.compress(header + data.tobytes(), mtime=0)
+    """A uint8 array as a gzip-compressed idx file (the Fashion-MNIST format): glassnet's own
+    encoder, the one definition of the format's writer."""
+    return encode_idx(np.ascontiguousarray(array, dtype=np.uint8))
 
 
 def make_images(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -278,3 +260,147 @@ def wait_for_state(page, state: str | tuple[str, ...], timeout: float = 90_000) 
 def wait_for_state_fixture() -> Callable[..., str]:
     """`wait_for_state` as a fixture, for tests in other files."""
     return wait_for_state
+
+
+# ---------------------------------------------------------------- page helpers
+# Plain functions every browser test file shares (they live here, not in a test module).
+
+STATE = "document.documentElement.dataset.state"
+
+
+def record_timing(artifacts_dir: Path, name: str, seconds: float) -> None:
+    """Keeps figures people can read after a run; tests never assert on them."""
+    path = artifacts_dir / "browser-timings.json"
+    figures = json.loads(path.read_text()) if path.exists() else {}
+    figures[name] = round(seconds, 2)
+    path.write_text(json.dumps(figures, indent=2, sort_keys=True))
+
+
+def open_ready(page, server_url: str) -> float:
+    """Opens the page and waits for "ready"; returns the seconds it took."""
+    started = time.perf_counter()
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    return time.perf_counter() - started
+
+
+def start_training(page, epochs: int) -> None:
+    """Presses Train and waits until this new run has started (a quick one may be done)."""
+    runs = int(page.evaluate("document.documentElement.dataset.run || '0'"))
+    page.get_by_test_id("epochs").fill(str(epochs))
+    page.get_by_test_id("train").click()
+    page.wait_for_function(f"Number(document.documentElement.dataset.run || 0) > {runs}")
+    wait_for_state(page, ("training", "done"))
+
+
+def finish_training(page, timeout: float = 90_000) -> None:
+    """Waits for the run to end, and fails with the page's own message if it ended in error."""
+    wait_for_state(page, "done", timeout=timeout)
+    banner = error_banner(page)
+    assert not banner.is_visible(), f"training ended with an error: {banner.inner_text()}"
+
+
+def draw_strokes(page) -> None:
+    """A rough trouser shape drawn with the mouse: two long legs joined at the top."""
+    canvas = page.get_by_test_id("canvas")
+    canvas.scroll_into_view_if_needed()
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        box = canvas.bounding_box()  # again each time: the page may have moved
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    for path in ([(0.35, 0.15), (0.3, 0.5), (0.28, 0.9)],
+                 [(0.65, 0.15), (0.7, 0.5), (0.72, 0.9)],
+                 [(0.35, 0.15), (0.65, 0.15)]):
+        page.mouse.move(*at(*path[0]))
+        page.mouse.down()
+        for point in path[1:]:
+            page.mouse.move(*at(*point), steps=8)
+        page.mouse.up()
+
+
+def probabilities(page) -> str | None:
+    """The last prediction's exact probabilities (JSON text), as the page keeps them."""
+    return page.get_by_test_id("prediction").get_attribute("data-probabilities")
+
+
+def wait_for_prediction(page, timeout: float = 30_000) -> str:
+    """Waits until the prediction shows a top class; returns its name."""
+    top = page.locator("[data-testid=prediction] li.top")
+    top.wait_for(state="visible", timeout=timeout)
+    return top.locator(".name").inner_text()
+
+
+def epoch_rows(page) -> int:
+    return page.get_by_test_id("epoch-row").count()
+
+
+def last_test_accuracy(page) -> float:
+    cells = page.get_by_test_id("epoch-row").last.locator("td").all_inner_texts()
+    return float(cells[4].rstrip("%")) / 100
+
+
+def error_banner(page):
+    return page.locator("#error")
+
+
+def worker_round_trips(page, times: int = 3) -> None:
+    """Ask the worker something `times` times in a row. It answers in order, so afterwards
+    everything it sent before has arrived: a condition to wait on instead of a fixed sleep."""
+    page.evaluate("async (n) => { for (let i = 0; i < n; i += 1) await glassnet.bridge.call('info'); }",
+                  times)
+
+
+def events_during_round_trips(page, times: int = 3) -> int:
+    """How many training events arrive while the worker answers `times` requests in a row
+    (0 when training really is paused or stopped: a running loop posts events between them)."""
+    return page.evaluate("""async (n) => {
+        const bridge = glassnet.bridge;
+        const original = bridge.listeners.onEvent;
+        let seen = 0;
+        bridge.listeners.onEvent = (event) => { seen += 1; original?.(event); };
+        try {
+            for (let i = 0; i < n; i += 1) {
+                await bridge.call('info');
+                await new Promise((resolve) => setTimeout(resolve, 0)); // a turn for the loop
+            }
+        } finally {
+            bridge.listeners.onEvent = original;
+        }
+        return seen;
+    }""", times)
+
+
+def settled_probabilities(page) -> str | None:
+    """The prediction once no newer one is on its way: unchanged across worker round trips."""
+    previous = probabilities(page)
+    for _ in range(20):
+        worker_round_trips(page, 2)
+        current = probabilities(page)
+        if current == previous:
+            return current
+        previous = current
+    raise AssertionError("the prediction never settled")
+
+
+def evaluate_settled(page, expression: str, arg=None, timeout: float = 180.0):
+    """page.evaluate that waits out a navigation (the page reloads itself into a new build)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return page.evaluate(expression, arg)
+        except PlaywrightError:
+            if time.monotonic() > deadline:
+                raise
+            page.wait_for_load_state()
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 180.0) -> None:
+    """Poll `expression` until it is truthy, across navigations (a condition, not a sleep)."""
+    deadline = time.monotonic() + timeout
+    while not evaluate_settled(page, expression, arg, timeout):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never true: {expression}")
+        time.sleep(0.1)  # polling for the condition

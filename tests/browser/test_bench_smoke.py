@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tools.bench import KEYS, RATIOS  # noqa: E402  (the keys the issue names)
@@ -18,6 +20,10 @@ from tools.bench import KEYS, RATIOS  # noqa: E402  (the keys the issue names)
 sys.path.remove(str(ROOT))
 
 
+# Minutes of browser work: out of the default run (pytest.ini deselects "bench"); run it with
+# `python -m pytest -m bench`.
+@pytest.mark.slow
+@pytest.mark.bench
 def test_quick_bench_writes_every_key(dist_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     command = [sys.executable, str(ROOT / "build.py"), "bench", "--quick", "--dist", str(dist_dir),

@@ -12,8 +12,8 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import wait_for_state
-from test_page import draw_strokes, error_banner, finish_training, start_training, wait_for_prediction
+from conftest import (draw_strokes, error_banner, finish_training, start_training,
+                      wait_for_prediction, wait_for_state)
 
 
 def open_ready(page, url: str) -> None:

@@ -14,90 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DATA_FILES, make_dataset, route_dataset, wait_for_state
+from conftest import (DATA_FILES, STATE, draw_strokes, epoch_rows, error_banner,
+                      events_during_round_trips, finish_training, settled_probabilities,
+                      last_test_accuracy, make_dataset, open_ready, probabilities,
+                      record_timing, route_dataset, start_training, wait_for_prediction,
+                      wait_for_state)
 
 pytestmark = pytest.mark.browser
-
-STATE = "document.documentElement.dataset.state"
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def record_timing(artifacts_dir: Path, name: str, seconds: float) -> None:
-    """Keeps figures people can read after a run; tests never assert on them."""
-    path = artifacts_dir / "browser-timings.json"
-    figures = json.loads(path.read_text()) if path.exists() else {}
-    figures[name] = round(seconds, 2)
-    path.write_text(json.dumps(figures, indent=2, sort_keys=True))
-
-
-def open_ready(page, server_url: str) -> float:
-    """Opens the page and waits for "ready"; returns the seconds it took."""
-    started = time.perf_counter()
-    page.goto(server_url)
-    wait_for_state(page, "ready")
-    return time.perf_counter() - started
-
-
-def start_training(page, epochs: int) -> None:
-    """Presses Train and waits until this new run has started (a quick one may be done)."""
-    runs = int(page.evaluate("document.documentElement.dataset.run || '0'"))
-    page.get_by_test_id("epochs").fill(str(epochs))
-    page.get_by_test_id("train").click()
-    page.wait_for_function(f"Number(document.documentElement.dataset.run || 0) > {runs}")
-    wait_for_state(page, ("training", "done"))
-
-
-def finish_training(page, timeout: float = 90_000) -> None:
-    """Waits for the run to end, and fails with the page's own message if it ended in error."""
-    wait_for_state(page, "done", timeout=timeout)
-    banner = error_banner(page)
-    assert not banner.is_visible(), f"training ended with an error: {banner.inner_text()}"
-
-
-def draw_strokes(page) -> None:
-    """A rough trouser shape drawn with the mouse: two long legs joined at the top."""
-    canvas = page.get_by_test_id("canvas")
-    canvas.scroll_into_view_if_needed()
-
-    def at(fx: float, fy: float) -> tuple[float, float]:
-        box = canvas.bounding_box()  # again each time: the page may have moved
-        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
-
-    for path in ([(0.35, 0.15), (0.3, 0.5), (0.28, 0.9)],
-                 [(0.65, 0.15), (0.7, 0.5), (0.72, 0.9)],
-                 [(0.35, 0.15), (0.65, 0.15)]):
-        page.mouse.move(*at(*path[0]))
-        page.mouse.down()
-        for point in path[1:]:
-            page.mouse.move(*at(*point), steps=8)
-        page.mouse.up()
-
-
-def probabilities(page) -> str | None:
-    """The last prediction's exact probabilities (JSON text), as the page keeps them."""
-    return page.get_by_test_id("prediction").get_attribute("data-probabilities")
-
-
-def wait_for_prediction(page, timeout: float = 30_000) -> str:
-    """Waits until the prediction shows a top class; returns its name."""
-    top = page.locator("[data-testid=prediction] li.top")
-    top.wait_for(state="visible", timeout=timeout)
-    return top.locator(".name").inner_text()
-
-
-def epoch_rows(page) -> int:
-    return page.get_by_test_id("epoch-row").count()
-
-
-def last_test_accuracy(page) -> float:
-    cells = page.get_by_test_id("epoch-row").last.locator("td").all_inner_texts()
-    return float(cells[4].rstrip("%")) / 100
-
-
-def error_banner(page):
-    return page.locator("#error")
 
 
 # ---------------------------------------------------------------- tests
@@ -126,8 +49,8 @@ def test_page_reaches_ready_without_console_errors(page, server_url, small_data_
     assert unnamed == []
     page.screenshot(path=str(artifacts_dir / "ready.png"), full_page=True)
     page.set_viewport_size({"width": 768, "height": 1024})  # a tablet, portrait
-    page.wait_for_timeout(300)  # charts follow their boxes' new size
-    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    # Charts follow their boxes' new size: wait for the page to fit.
+    page.wait_for_function("document.documentElement.scrollWidth <= 768")
     page.screenshot(path=str(artifacts_dir / "ready-tablet.png"), full_page=True)
     assert console_errors == []
 
@@ -163,8 +86,8 @@ def test_pause_resume_and_stop(page, server_url, small_data_page, console_errors
     wait_for_state(page, "paused")
     assert page.get_by_test_id("pause").inner_text() == "Resume"
     rows = epoch_rows(page)
-    page.wait_for_timeout(1500)  # an epoch takes well under that here
-    assert epoch_rows(page) == rows, "training went on while paused"
+    assert events_during_round_trips(page) == 0, "training went on while paused"
+    assert epoch_rows(page) == rows
 
     # The learning rate can change mid-run (from the next batch on).
     page.get_by_test_id("learning-rate").fill("0.0005")
@@ -178,8 +101,8 @@ def test_pause_resume_and_stop(page, server_url, small_data_page, console_errors
     page.get_by_test_id("stop").click()
     finish_training(page)
     rows = epoch_rows(page)
-    page.wait_for_timeout(1000)
-    assert epoch_rows(page) == rows, "training went on after Stop"
+    assert events_during_round_trips(page) == 0, "training went on after Stop"
+    assert epoch_rows(page) == rows
     assert "Stopped" in page.get_by_test_id("status").inner_text()
     assert page.get_by_test_id("train").is_enabled()
 
@@ -252,8 +175,7 @@ def test_saved_model_loads_and_predicts_the_same(page, server_url, small_data_pa
     finish_training(page)
     page.locator("#draw-example").click()
     wait_for_prediction(page)
-    page.wait_for_timeout(300)  # let any in-flight prediction settle
-    before = probabilities(page)
+    before = settled_probabilities(page)
     assert before
 
     with page.expect_download() as download_info:

@@ -13,15 +13,18 @@ import shutil
 import sys
 import threading
 import time
+from email.utils import formatdate
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+from conftest import evaluate_settled  # noqa: E402
 from tools import site  # noqa: E402
 
 CACHED_DATES = """async (build) => {
@@ -36,16 +39,25 @@ CACHED_DATES = """async (build) => {
 }"""
 
 
+def active_build_is(page, build_id: str) -> bool:
+    """Whether the active service worker is the one of `build_id` (False while the page is
+    navigating: a page moves itself to a new build with a reload)."""
+    try:
+        return page.evaluate(
+            """(build) => navigator.serviceWorker.getRegistration().then(r =>
+                 !!(r && r.active && r.active.state === 'activated'
+                    && r.active.scriptURL.includes('build=' + build)))""", build_id)
+    except PlaywrightError:
+        return False
+
+
 def wait_for_build(page, build_id: str, timeout: float = 180.0) -> None:
     """Poll from Python: wait_for_function would take the returned Promise itself as truthy."""
     deadline = time.monotonic() + timeout
-    while not page.evaluate(
-            """(build) => navigator.serviceWorker.getRegistration().then(r =>
-                 !!(r && r.active && r.active.state === 'activated'
-                    && r.active.scriptURL.includes('build=' + build)))""", build_id):
+    while not active_build_is(page, build_id):
         if time.monotonic() > deadline:
             raise AssertionError(f"the service worker of build {build_id} never became active")
-        time.sleep(0.25)
+        time.sleep(0.25)  # polling for the condition
 
 
 @pytest.mark.browser_context_args(service_workers="allow")
@@ -63,7 +75,10 @@ def test_a_new_build_downloads_only_what_changed(page, dist_dir, tmp_path):
         assert set(before) >= {Path(f).name for f in first["files"]}
         assert before["pyodide.asm.wasm"]["hash"] == first["hashes"]["pyodide/pyodide.asm.wasm"]
 
-        time.sleep(1.5)  # server Date headers have one-second resolution
+        # Server Date headers have one-second resolution: wait until the clock shows another
+        # second than the first download's, so a new download is told apart by its Date.
+        while formatdate(usegmt=True) == before["app.js"]["date"]:
+            time.sleep(0.02)  # polling the clock for that condition
         with open(copy / "app.js", "a", encoding="utf-8") as f:
             f.write("\n// a new build\n")
         second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
@@ -71,13 +86,13 @@ def test_a_new_build_downloads_only_what_changed(page, dist_dir, tmp_path):
         assert second["build"] != first["build"]
         page.reload()
         wait_for_build(page, second["build"])
-        after = page.evaluate(CACHED_DATES, second["build"])
+        after = evaluate_settled(page, CACHED_DATES, second["build"])
 
         assert after["app.js"]["date"] != before["app.js"]["date"]  # changed: downloaded
         assert after["app.js"]["hash"] == second["hashes"]["app.js"]
         for name in ("pyodide.asm.wasm", "python_stdlib.zip", "worker.js", "index.html"):
             assert after[name]["date"] == before[name]["date"], f"{name} was downloaded again"
-        old_caches = page.evaluate("caches.keys()")
+        old_caches = evaluate_settled(page, "caches.keys()")
         assert old_caches == [f"glassnet-{second['build']}"]  # the old build's cache is gone
     finally:
         server.shutdown()

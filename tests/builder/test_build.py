@@ -11,6 +11,8 @@ import importlib.util
 import io
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -34,23 +36,38 @@ pytestmark = pytest.mark.native
 # ---------------------------------------------------------------- pins
 
 
-def test_tampered_cached_numpy_wheel_is_rejected_with_a_clear_error(tmp_path: Path) -> None:
+def _offline(target: Path) -> None:
+    raise BuildError("offline in this test")
+
+
+def test_a_tampered_cached_numpy_wheel_is_dropped_and_fetched_again(tmp_path: Path, capsys) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / pins.NUMPY_WHEEL).write_bytes(b"not the real wheel")
-    with pytest.raises(BuildError) as caught:
-        vendor.numpy_wheel(cache, tmp_path / "dist" / "pyodide")
-    message = str(caught.value)
-    assert str(cache / pins.NUMPY_WHEEL) in message
-    assert pins.NUMPY_WHEEL_SHA256 in message
-    assert "delete" in caught.value.hint
+    with pytest.raises(BuildError, match="(?s)could not be fetched:.*offline in this test"):
+        vendor.numpy_wheel(cache, tmp_path / "dist" / "pyodide", sources=(_offline,))
+    assert "does not match its pinned sha256" in capsys.readouterr().err
+    assert not (cache / pins.NUMPY_WHEEL).exists()  # the bad copy is gone, not reused
     assert not (tmp_path / "dist" / "pyodide" / pins.NUMPY_WHEEL).exists()
 
 
-def test_tampered_cached_pyodide_tarball_is_rejected(tmp_path: Path) -> None:
+def test_a_fetched_numpy_wheel_with_the_wrong_bytes_is_never_shipped(tmp_path: Path) -> None:
+    def bad_source(target: Path) -> None:
+        target.write_bytes(b"served by a bad mirror")
+
+    with pytest.raises(BuildError, match="sha256"):
+        vendor.numpy_wheel(tmp_path, tmp_path / "out", sources=(bad_source,))
+    assert not (tmp_path / "out" / pins.NUMPY_WHEEL).exists()
+
+
+def test_a_tampered_cached_pyodide_tarball_is_dropped_and_fetched_again(
+        tmp_path: Path, monkeypatch, capsys) -> None:
     (tmp_path / pins.PYODIDE_TARBALL).write_bytes(b"\x1f\x8b junk")
-    with pytest.raises(BuildError, match="Pyodide tarball.*sha256"):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))  # offline: npm cannot be found
+    with pytest.raises(BuildError, match="npm not found"):
         vendor.pyodide_core(tmp_path, tmp_path / "out")
+    assert "Pyodide tarball" in capsys.readouterr().err
+    assert not (tmp_path / pins.PYODIDE_TARBALL).exists()
 
 
 def _tarball(files: dict[str, bytes]) -> bytes:
@@ -78,10 +95,10 @@ def test_the_lock_file_must_name_the_pinned_numpy_wheel(tmp_path: Path) -> None:
     lock.write_text(json.dumps({"packages": {"numpy": {
         "file_name": pins.NUMPY_WHEEL, "sha256": "0" * 64}}}))
     with pytest.raises(BuildError, match="pyodide-lock.json names numpy"):
-        vendor._check_lock_names_numpy(lock)
+        vendor.check_lock_names_numpy(lock)
     lock.write_text(json.dumps({"packages": {"numpy": {
         "file_name": pins.NUMPY_WHEEL, "sha256": pins.NUMPY_WHEEL_SHA256}}}))
-    vendor._check_lock_names_numpy(lock)
+    vendor.check_lock_names_numpy(lock)
 
 
 def test_every_pin_is_a_sha256() -> None:
@@ -95,25 +112,118 @@ def test_a_failed_build_exits_2_without_traceback_and_keeps_the_old_dist(tmp_pat
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / pins.PYODIDE_TARBALL).write_bytes(b"tampered")
-    out = tmp_path / "dist"
-    out.mkdir()
-    (out / "manifest.json").write_text("{}")
+    out = _fake_dist(tmp_path / "dist")
     (out / "index.html").write_text("old build")
+    build.write_marker(out, site.write_manifest(out, "0.1.0", "w", None, None))
+    before = _snapshot(out)
+    # Offline: the damaged cache entry is dropped, and fetching it again fails (no npm here).
     result = subprocess.run(
         [sys.executable, str(ROOT / "build.py"), "--out", str(out), "--cache-dir", str(cache),
-         "--no-data"], capture_output=True, text=True, timeout=120)
+         "--no-data"], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PATH": str(tmp_path / "no-tools")})
     assert result.returncode == 2
     assert "error:" in result.stderr and "what to do:" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert (out / "index.html").read_text() == "old build"
+    assert "npm not found" in result.stderr and "Traceback" not in result.stderr
+    assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "dist"]  # nothing left over
 
 
-def test_build_refuses_to_replace_a_folder_that_is_not_a_build(tmp_path: Path) -> None:
-    (tmp_path / "precious.txt").write_text("keep me")
+def _previous_build(out: Path) -> Path:
+    """A folder as a finished build leaves it (files, manifest, marker)."""
+    _fake_dist(out)
+    build.write_marker(out, site.write_manifest(out, "0.1.0", "w", None, None))
+    return out
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+# Issue 9 item 1: only a folder that is provably a Glassnet build is ever replaced.
+@pytest.mark.parametrize("make", [
+    lambda d: (d / "precious.txt").write_text("keep me"),
+    lambda d: (d / "manifest.json").write_text('{"name": "My extension", "version": "1.0"}'),
+    lambda d: ((d / "manifest.json").write_text('{"files": [], "build": "x", "glassnet_wheel": "w"}'),
+               (d / "background.js").write_text("extension code")),
+    lambda d: (_previous_build(d), (d / "notes.txt").write_text("mine, added later")),
+    lambda d: (_previous_build(d), (d / "app.js").write_text("edited by hand")),
+    lambda d: (_previous_build(d), (d / ".glassnet-build").write_text('{"format": "other"}')),
+    lambda d: (_fake_dist(d), site.write_manifest(d, "0.1.0", "w", None, None),
+               (d / "index.html").write_text("changed after the build, no marker")),
+    lambda d: (_previous_build(d), (d / "data").mkdir(exist_ok=True),
+               (d / "data" / "link").symlink_to("/etc/hostname")),
+])
+def test_only_a_provable_build_folder_is_ever_replaced(tmp_path: Path, make) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    make(out)
+    before = _snapshot(out)
     with pytest.raises(BuildError, match="does not look like a previous build"):
-        build.build(out=tmp_path, cache=tmp_path / "cache")
-    assert (tmp_path / "precious.txt").exists()
+        build.build(out=out, cache=tmp_path / "cache")
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder either
+
+
+def test_a_file_given_as_out_is_never_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me")
+    with pytest.raises(BuildError, match="is a file, not a folder"):
+        build.build(out=target, cache=tmp_path / "cache")
+    assert target.read_text() == "keep me"
+
+
+def test_previous_builds_with_and_without_a_marker_are_recognised(tmp_path: Path) -> None:
+    build.check_replaceable(_previous_build(tmp_path / "new"))
+    legacy = _fake_dist(tmp_path / "legacy")  # made before markers existed: hashes prove it
+    site.write_manifest(legacy, "0.1.0", "w", None, None)
+    build.check_replaceable(legacy)
+    build.check_replaceable(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    build.check_replaceable(tmp_path / "empty")
+
+
+def _dead_pid() -> int:
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    return int(child.stdout)
+
+
+# Issue 9 item 14: a build killed hard leaves folders that the next build clears.
+def test_a_build_killed_hard_leaves_nothing_the_next_build_does_not_clear(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "dist"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--out", str(out),
+                             "--no-data"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = out.with_name(f"dist.partial-{proc.pid}")
+    deadline = time.monotonic() + 60
+    while not (partial / build.PARTIAL_MARKER).exists() and proc.poll() is None:
+        assert time.monotonic() < deadline, "the build never started"
+        time.sleep(0.01)  # polling for a condition
+    assert proc.poll() is None, "the build ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert partial.is_dir()  # what a hard kill leaves behind
+    stranger = out.with_name(f"dist.partial-{_dead_pid()}")  # same name, not ours: kept
+    stranger.mkdir()
+    (stranger / "mine.txt").write_text("keep me")
+    retired = _previous_build(out.with_name(f"dist.old-{_dead_pid()}"))
+    build.clear_stale(out)
+    assert not partial.exists() and not retired.exists()
+    assert (stranger / "mine.txt").read_text() == "keep me"
+
+
+def test_a_running_builds_folder_is_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    running = out.with_name(f"dist.partial-{os.getppid()}")
+    running.mkdir()
+    (running / build.PARTIAL_MARKER).write_text("{}")
+    build.clear_stale(out)
+    assert running.is_dir()
+
+
 
 
 # ---------------------------------------------------------------- manifest
@@ -294,7 +404,7 @@ def test_subcommands_are_dispatched_by_name() -> None:
 
 
 def test_a_missing_subcommand_module_is_a_clear_error(capsys) -> None:
-    build.COMMANDS["nothing-here"] = build._lazy("tools.nothing_here")
+    build.COMMANDS["nothing-here"] = build.lazy("tools.nothing_here")
     try:
         assert build.main(["nothing-here"]) == 2
     finally:
@@ -376,3 +486,130 @@ def test_a_cached_model_is_reused_without_training(tmp_path: Path, capsys) -> No
     out = capsys.readouterr().out
     assert "from cache" in out and "pretraining:" not in out
     assert (tmp_path / "first.npz").read_bytes() == (tmp_path / "second.npz").read_bytes()
+
+
+# ---------------------------------------------------------------- issue 9 item 13: the server
+
+
+def _raw_request(url: str, request: bytes) -> bytes:
+    """Send bytes as they are (urllib would clean a hostile path) and return the status line."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(request)
+        reply = b""
+        while b"\r\n" not in reply:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    return reply.split(b"\r\n")[0]
+
+
+@pytest.mark.parametrize("path, status", [
+    (b"/%00", b"400"),
+    (b"/app.js%00.html", b"400"),
+    (b"/data/%00/x", b"400"),
+    (b"/data/", b"404"),  # a folder: no listing
+    (b"/pyodide/", b"404"),
+    (b"/wheels", b"301"),  # the stdlib's redirect to the folder, which then is a 404
+    (b"/%ff%fe", b"404"),
+    (b"/" + b"a" * 5000, b"404"),
+    (b"/..%2f..%2fetc%2fpasswd", b"404"),
+    (b"//etc/passwd", b"404"),
+])
+def test_server_answers_hostile_paths_with_4xx_and_no_traceback(served, capfd, path, status) -> None:
+    url, _ = served
+    line = _raw_request(url, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert line.split(b" ")[1] == status, line
+    head = _raw_request(url, b"HEAD " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert head.split(b" ")[1] == status, head
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"BREW / HTTP/1.1\r\n\r\n", b"501"),
+    (b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", b"501"),
+    (b"GET / HTTP/9.9\r\n\r\n", b"505"),
+    (b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n", b"431"),
+    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", b"414"),
+    (b"GET / HTTP/1.1\r\nIf-Modified-Since: not a date\r\n\r\n", b"200"),
+])
+def test_server_answers_malformed_requests_without_a_traceback(served, capfd, request_bytes,
+                                                               status) -> None:
+    url, _ = served
+    line = _raw_request(url, request_bytes)
+    assert status in line, line
+    assert "Traceback" not in capfd.readouterr().err
+
+
+# ---------------------------------------------------------------- issue 9 item 11: caches heal
+
+
+def test_a_damaged_cached_glassnet_wheel_is_rebuilt(tmp_path: Path, capsys) -> None:
+    cache, py = tmp_path / "cache", tmp_path / "py"
+    shutil.copytree(ROOT / "py", py, ignore=shutil.ignore_patterns(*pywheel.IGNORED))  # fixed sources
+    first = pywheel.build_wheel(py, cache, tmp_path / "a")
+    cached = next((cache / "glassnet-wheel").rglob("glassnet-*.whl"))
+    good = cached.read_bytes()
+    cached.write_bytes(good[: len(good) // 2])  # truncated in the cache
+    second = pywheel.build_wheel(py, cache, tmp_path / "b")
+    assert "damaged or altered; rebuilding" in capsys.readouterr().err
+    assert second.read_bytes() == first.read_bytes() == cached.read_bytes()
+
+
+def test_a_damaged_cached_model_is_trained_again(tmp_path: Path, capsys) -> None:
+    py = _fake_core(tmp_path, "ok")
+    cache = tmp_path / "cache"
+    assert pretrain.pretrain(py, tmp_path, tmp_path / "first.npz", cache)
+    cached = next((cache / "models").glob("*.npz"))
+    cached.write_bytes(cached.read_bytes()[:5])
+    capsys.readouterr()
+    assert pretrain.pretrain(py, tmp_path, tmp_path / "second.npz", cache)
+    captured = capsys.readouterr()
+    assert "damaged or altered; training it again" in captured.err and "pretraining:" in captured.out
+    assert (tmp_path / "second.npz").read_bytes().startswith(b"model train --preset default")
+    assert (tmp_path / "second.npz").read_bytes() == cached.read_bytes()  # the healed entry
+
+
+def test_an_altered_vendored_js_file_is_reinstalled_not_shipped(tmp_path: Path, capsys) -> None:
+    web = ROOT / "web"
+    vendor.js_libs(web, tmp_path / "first")  # makes sure node_modules is installed and good
+    name = pins.VENDOR_FILES["uplot"][0]
+    installed = web / "node_modules" / name
+    good = installed.read_bytes()
+    installed.write_bytes(good + b"\n/* altered */\n")
+    try:
+        vendor.js_libs(web, tmp_path / "second")
+    finally:
+        if installed.read_bytes() != good:
+            installed.write_bytes(good)
+    assert "were changed since npm installed them; reinstalling" in capsys.readouterr().err
+    shipped = tmp_path / "second" / "uplot" / Path(name).name
+    assert hashlib.sha256(shipped.read_bytes()).hexdigest() == pins.VENDOR_SHA256[name]
+
+
+def test_every_vendored_file_has_a_pin() -> None:
+    names = [name for files in pins.VENDOR_FILES.values() for name in files]
+    assert set(names) == set(pins.VENDOR_SHA256)
+    assert all(len(h) == 64 for h in pins.VENDOR_SHA256.values())
+
+
+def test_a_real_build_is_recognised_as_ours_and_replaced_by_the_next(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    command = [sys.executable, str(ROOT / "build.py"), "--out", str(out), "--no-data"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert not [f for f in manifest["files"] if f.startswith(".glassnet-")]  # markers are not the site
+    assert json.loads((out / build.BUILD_MARKER).read_text())["build"] == manifest["build"]
+    build.check_replaceable(out)  # its gzip copies and marker included
+    (out / "index.html.gz").write_bytes(gzip.compress(b"not the page"))  # a planted "copy"
+    with pytest.raises(BuildError, match="not the build's compressed copy"):
+        build.check_replaceable(out)
+    (out / "index.html.gz").unlink()
+    second = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]

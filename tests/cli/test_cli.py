@@ -126,3 +126,151 @@ def test_every_schema_option_is_a_flag_with_its_help():
     args = parser.parse_args(["train", "--batchnorm", "--shift", "2"])
     overrides = cli._config_overrides(args)
     assert overrides["batchnorm"] is True and overrides["shift"] == 2 and overrides["lr"] is None
+
+
+# ---------------------------------------------------------------- issue 9: nothing lost
+
+def test_bad_save_target_is_found_before_training(data_dir, tmp_path):
+    out = run_cli("train", "--data-dir", str(data_dir), "--epochs", "1", "--layers", "8",
+                  "--json", "--save", str(tmp_path / "missing" / "m.npz"))
+    assert out.returncode == 2 and out.stdout == ""  # refused before the first epoch
+    assert "the folder" in out.stderr and "does not exist" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    out = run_cli("train", "--data-dir", str(data_dir), "--json", "--save", str(tmp_path))
+    assert out.returncode == 2 and "is a folder" in out.stderr and out.stdout == ""
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes anywhere")
+def test_read_only_save_folder_is_found_before_training(data_dir, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        out = run_cli("train", "--data-dir", str(data_dir), "--json", "--save", str(folder / "m.npz"))
+    finally:
+        folder.chmod(0o755)
+    assert out.returncode == 2 and out.stdout == "" and "cannot write" in out.stderr
+
+
+def test_a_failing_final_write_keeps_the_model_and_says_where(data_dir, tmp_path, capsys,
+                                                             monkeypatch):
+    target = tmp_path / "m.npz"
+    real_save = cli.save_model_file
+
+    def disk_full_for_target(path, *args):
+        if os.fspath(path) == str(target):
+            from glassnet.errors import ModelFileError
+            raise ModelFileError(f"{path}: cannot write the model (No space left on device)")
+        return real_save(path, *args)
+
+    monkeypatch.setattr(cli, "save_model_file", disk_full_for_target)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    code = cli.main(["train", "--data-dir", str(data_dir), "--epochs", "1", "--layers", "8",
+                     "--json", "--save", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2 and "No space left on device" in err
+    kept = list((tmp_path / "tmp").glob("m-rescued*.npz"))
+    assert len(kept) == 1 and f"kept in {kept[0]}" in err
+    from glassnet.modelio import load_model_file
+    assert load_model_file(kept[0])[0].parameter_count() == 784 * 8 + 8 + 8 * 10 + 10
+
+
+def _wait_for_line(stream, needle: str) -> str:
+    """Read lines until one contains `needle` (a condition, not a sleep)."""
+    for line in stream:
+        if needle in line:
+            return line
+    raise AssertionError(f"the process ended before printing {needle!r}")
+
+
+def test_ctrl_c_mid_run_never_replaces_an_existing_save(data_dir, tmp_path):
+    import signal
+
+    target = tmp_path / "m.npz"
+    target.write_bytes(b"the user's finished model")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "py")}
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet", "train", "--data-dir", str(data_dir),
+                             "--epochs", "1000", "--layers", "8", "--json", "--save", str(target)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _wait_for_line(proc.stdout, '"event": "epoch"')
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert target.read_bytes() == b"the user's finished model"
+    kept = list(tmp_path.glob("m-epoch*-stopped.npz"))
+    assert len(kept) == 1 and str(kept[0]) in err and "was left as it was" in err
+
+
+def test_ctrl_c_while_starting_is_one_line(data_dir):
+    import signal
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "py")}
+    # -X importtime reports each finished import on stderr: interrupt while NumPy is loading.
+    proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "glassnet", "train",
+                             "--data-dir", str(data_dir), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _wait_for_line(proc.stderr, "numpy.")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "glassnet: stopped by the user" in err
+
+
+def test_train_without_tqdm_prints_epoch_lines(data_dir, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # as after a plain `pip install ./py`
+    code = cli.main(["train", "--data-dir", str(data_dir), "--epochs", "1", "--layers", "16"])
+    out = capsys.readouterr().out
+    assert code == 0 and "epoch   1/1" in out
+
+
+def test_the_browser_path_never_imports_tqdm(data_dir):
+    code = ("import sys, glassnet.webapi as w, glassnet.train, glassnet.glassbox, glassnet.modelio;"
+            "assert 'tqdm' not in sys.modules, 'tqdm imported'; print('ok')")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "py")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--seed", "-1"], "seed must be between 0"),
+    (["train", "--warmup-epochs", "nan"], "warm-up epochs must be in [0, 1000], got nan"),
+    (["train", "--weight-decay", "inf"], "weight decay must be in [0, 1], got inf"),
+    (["train", "--clip=-inf"], "gradient clipping must be in [0, 1e+06], got -inf"),
+    (["train", "--lr", "nan"], "learning rate must be in (0, 10], got nan"),
+    (["train", "--layers", "8192,8192,8192"], "parameters; glassnet builds at most"),
+    (["train", "--epochs=-3"], "epochs must be between"),
+])
+def test_numeric_options_are_refused_up_front(args, message):
+    out = run_cli(*args)
+    assert out.returncode == 2 and message in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_hostile_model_metadata_is_one_line(tmp_path, data_dir):
+    import io
+    import zipfile
+
+    import numpy as np
+    buffer = io.BytesIO()
+    meta = ("{" + '"a":' * 0 + '"format": "glassnet-model", "version": 1, "config": '
+            + "[" * 50_000 + "]" * 50_000 + "}").encode()
+    with zipfile.ZipFile(buffer, "w") as z:
+        head = io.BytesIO()
+        np.lib.format.write_array_header_1_0(head, {"descr": "|u1", "fortran_order": False,
+                                                     "shape": (len(meta),)})
+        z.writestr("__glassnet__.npy", head.getvalue() + meta)
+    bad = tmp_path / "deep.npz"
+    bad.write_bytes(buffer.getvalue())
+    out = run_cli("evaluate", "--model", str(bad), "--data-dir", str(data_dir))
+    assert out.returncode == 2 and "nests 50001 levels deep" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr

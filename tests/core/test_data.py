@@ -170,3 +170,72 @@ def test_augment_flips_and_shifts_keep_shape_and_values():
     shifted = augment(img, rng, max_shift=2)
     assert shifted.shape == img.shape and shifted.dtype == np.uint8
     assert np.all(shifted.reshape(200, -1).max(axis=1) == 255)  # nothing shifted out of frame
+
+
+# ---------------------------------------------------------------- issue 9 items 8 and 9
+# Every idx header field is checked, declared sizes are checked before anything is inflated or
+# allocated, and only what the data set holds is accepted as labels.
+
+def _idx(type_code, shape, payload=b""):
+    return struct.pack(">HBB", 0, type_code, len(shape)) + struct.pack(">" + "I" * len(shape), *shape) + payload
+
+
+@pytest.mark.parametrize("shape", [
+    (2 ** 32 - 1,) * 4,  # 2**128 bytes: wrapped to a small number in int64 arithmetic before
+    (2 ** 16,) * 4,  # exactly 2**64: wrapped to 0
+    (60000, 28, 28, 1000),
+    (2 ** 31, 2),
+])
+def test_crafted_dimensions_cannot_overflow_the_size_check(shape):
+    for blob in (_idx(0x08, shape, b"\0" * 64), gzip.compress(_idx(0x08, shape, b"\0" * 64))):
+        with pytest.raises(DataError, match="the header declares shape .* more than glassnet reads"):
+            parse_idx(blob, "x.gz")
+
+
+def test_a_small_gz_that_inflates_to_gigabytes_is_refused_early():
+    header = _idx(0x08, (10, 28, 28))
+    inflater = gzip.compress(header + b"\0" * (50 * 2 ** 20), compresslevel=9)  # ~50 kB
+    assert len(inflater) < 2 ** 20
+    with pytest.raises(DataError, match="holds more data than its idx header declares"):
+        parse_idx(inflater, "bomb.gz")
+
+
+def test_concatenated_gzip_members_and_trailing_zeros_still_parse():
+    raw = encode_idx(np.arange(5, dtype=np.uint8), compress=False)
+    np.testing.assert_array_equal(parse_idx(gzip.compress(raw[:6]) + gzip.compress(raw[6:])), range(5))
+    np.testing.assert_array_equal(parse_idx(gzip.compress(raw) + b"\0\0"), range(5))
+    with pytest.raises(DataError, match="unexpected bytes after the compressed stream"):
+        parse_idx(gzip.compress(raw) + b"junk")
+
+
+@pytest.mark.parametrize("type_code, values, message", [
+    (0x09, struct.pack(">bb", -1, 3), "expected unsigned bytes .* got int8"),
+    (0x0C, struct.pack(">ii", 1, -5), "expected unsigned bytes .* got int32"),
+    (0x0B, struct.pack(">hh", 1, 2), "expected unsigned bytes .* got int16"),
+    (0x0D, struct.pack(">ff", 2.7, 1.0), "expected unsigned bytes .* got float32"),
+    (0x0E, struct.pack(">dd", 1.0, 2.0), "expected unsigned bytes .* got float64"),
+])
+def test_labels_must_be_the_data_sets_unsigned_bytes(type_code, values, message):
+    labels = parse_idx(_idx(type_code, (2,), values))
+    images = np.zeros((2, 28, 28), np.uint8)
+    with pytest.raises(DataError, match=message):
+        check_pair(images, labels, "training")
+
+
+def test_nan_in_a_float_idx_file_is_refused():
+    with pytest.raises(DataError, match="NaN or infinite"):
+        parse_idx(_idx(0x0D, (2,), struct.pack(">ff", float("nan"), 1.0)), "x")
+
+
+def test_images_with_a_wrong_type_are_refused_by_name():
+    images = parse_idx(_idx(0x0C, (1, 28, 28), b"\0" * 4 * 784))
+    with pytest.raises(DataError, match="training images: expected unsigned bytes"):
+        check_pair(images, np.zeros(1, np.uint8), "training")
+
+
+@pytest.mark.native
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    folder = write_dataset(tmp_path / "d", make_dataset(20, 10))
+    monkeypatch.setattr(data, "MAX_IDX_BYTES", 100)
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: .* bytes is more than glassnet reads"):
+        load_dir(folder)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from glassnet.drawing import _area_matrix, drawing_to_input, to_gray
+from glassnet.drawing import area_matrix, drawing_to_input, to_gray
 
 
 def square_canvas(size=200, ink=255, background=0, box=(50, 150, 80, 120)):
@@ -52,10 +52,10 @@ def test_empty_drawing_is_all_zero():
 
 
 def test_area_matrix_preserves_mean():
-    m = _area_matrix(100, 28)
+    m = area_matrix(100, 28)
     np.testing.assert_allclose(m.sum(axis=1), 1.0)
     assert m.shape == (28, 100)
-    np.testing.assert_allclose(_area_matrix(5, 5), np.eye(5))
+    np.testing.assert_allclose(area_matrix(5, 5), np.eye(5))
 
 
 def test_bad_shapes():

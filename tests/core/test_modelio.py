@@ -1,4 +1,5 @@
 import io
+import os
 import json
 import zipfile
 
@@ -95,8 +96,9 @@ def test_plain_pickle_file_is_refused():
     (lambda a: set_meta(a, lambda m: m.__setitem__("layers", [])), "no layers"),
     (lambda a: set_meta(a, lambda m: m["layers"][0].__setitem__("inputs", 100)), "takes 100 inputs"),
     (lambda a: set_meta(a, lambda m: m["layers"][-1].__setitem__("outputs", 7)), "ends in 7"),
-    (lambda a: set_meta(a, lambda m: m["layers"][-1].__setitem__("outputs", 10 ** 9)), "parameters"),
-    (lambda a: set_meta(a, lambda m: m["layers"][0].pop("outputs")), "bad layer description"),
+    (lambda a: set_meta(a, lambda m: m["layers"][-1].__setitem__("outputs", 10 ** 9)),
+     "outputs must be between 1 and"),
+    (lambda a: set_meta(a, lambda m: m["layers"][0].pop("outputs")), "outputs must be a whole number"),
 ])
 def test_broken_and_hostile_files(change, message):
     _, blob = model_bytes()
@@ -133,3 +135,130 @@ def test_zip_without_arrays():
         z.writestr("readme.txt", "hi")
     with pytest.raises(ModelFileError):
         load_model(out.getvalue())
+
+
+# ---------------------------------------------------------------- hostile sizes and values
+# (issue 9 items 5, 7, 8, 15, 16: every reader checks declared sizes before allocating, every
+# metadata value is checked by name, every failure says what is actually wrong)
+
+def npz_with(members):
+    """A zip of raw .npy members: {name: (header dict, data bytes)}, written by hand so headers
+    can lie about the data."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, (header, data) in members.items():
+            head = io.BytesIO()
+            np.lib.format.write_array_header_1_0(head, header)
+            z.writestr(f"{name}.npy", head.getvalue() + data)  # the header writer adds the magic
+    return out.getvalue()
+
+
+def meta_member(meta_text):
+    raw = meta_text.encode()
+    return {"descr": "|u1", "fortran_order": False, "shape": (len(raw),)}, raw
+
+
+def small_meta(**layer0):
+    spec = {"type": "Dense", "inputs": 784, "outputs": 10, "init": "he", **layer0}
+    return json.dumps({"format": "glassnet-model", "version": 1, "layers": [spec], "config": {}})
+
+
+def test_deeply_nested_metadata_is_refused_without_recursion():
+    nested = '{"format": "glassnet-model", "version": 1, "config": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(ModelFileError, match="nests 100001 levels deep"):
+        load_model(npz_with({META_KEY: meta_member(nested)}))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m["layers"][2].__setitem__("alpha", float("nan")), r"layer 2 \(LeakyReLU\): alpha must be in \[0, 1\], got nan"),
+    (lambda m: m["layers"][2].__setitem__("alpha", "0.1"), "alpha must be a number"),
+    (lambda m: m["layers"][1].__setitem__("eps", -1.0), r"layer 1 \(BatchNorm\): eps must be in \(0, 1\]"),
+    (lambda m: m["layers"][1].__setitem__("momentum", float("inf")), "momentum must be in"),
+    (lambda m: m["layers"][0].__setitem__("outputs", float("inf")), "outputs must be a whole number, got inf"),
+    (lambda m: m["layers"][0].__setitem__("outputs", 16.5), "outputs must be a whole number"),
+    (lambda m: m["layers"][0].__setitem__("outputs", True), "outputs must be a whole number"),
+    (lambda m: m["layers"][0].__setitem__("init", "zeros"), "init must be 'he' or 'glorot'"),
+    (lambda m: m["layers"][3].__setitem__("p", 1.5), r"layer 3 \(Dropout\): p must be in"),
+    (lambda m: m["config"].__setitem__("lr", float("nan")), "metadata value config.lr is not a finite number"),
+    (lambda m: m.__setitem__("layers", [{"type": "ReLU"}] * 1000), "1000 layers is more than"),
+])
+def test_hostile_metadata_values_are_named(edit, message):
+    model = build_mlp([16, 8], activation="leaky_relu", batchnorm=True, dropout=0.1, seed=2)
+    blob = save_model(model, {"lr": 0.001})
+    with pytest.raises(ModelFileError, match=message):
+        load_model(rewrite(blob, lambda a: set_meta(a, edit)))
+
+
+def test_enormous_integer_in_metadata_is_a_clear_error():
+    text = small_meta().replace('"outputs": 10', '"outputs": ' + "9" * 5000)
+    with pytest.raises(ModelFileError, match="metadata"):
+        load_model(npz_with({META_KEY: meta_member(text)}))
+
+
+def test_negative_running_variance_is_refused():
+    model, blob = model_bytes()
+    with pytest.raises(ModelFileError, match="layer1.running_var holds negative variances"):
+        load_model(rewrite(blob, lambda a: a.__setitem__("layer1.running_var", np.full(16, -1, np.float32))))
+
+
+def test_declared_huge_arrays_are_refused_before_allocating():
+    huge_meta = ({"descr": "|u1", "fortran_order": False, "shape": (10 ** 12,)}, b"{}")
+    with pytest.raises(ModelFileError, match="the metadata is 1,000,000,000,000 bytes"):
+        load_model(npz_with({META_KEY: huge_meta}))
+    huge_w = ({"descr": "<f4", "fortran_order": False, "shape": (784, 10 ** 9)}, b"\0" * 64)
+    bias = ({"descr": "<f4", "fortran_order": False, "shape": (10,)}, b"\0" * 40)
+    with pytest.raises(ModelFileError, match=r"layer0.W has shape \(784, 1000000000\), expected \(784, 10\)"):
+        load_model(npz_with({META_KEY: meta_member(small_meta()), "layer0.W": huge_w,
+                             "layer0.b": bias}))
+
+
+def test_truncated_array_is_called_truncated_not_pickled():
+    w = ({"descr": "<f4", "fortran_order": False, "shape": (784, 10)}, b"\0" * 100)
+    bias = ({"descr": "<f4", "fortran_order": False, "shape": (10,)}, b"\0" * 40)
+    with pytest.raises(ModelFileError, match="array layer0.W is truncated: 100 of 31,360 bytes"):
+        load_model(npz_with({META_KEY: meta_member(small_meta()), "layer0.W": w, "layer0.b": bias}))
+
+
+def test_non_array_member_and_bad_npy_header_are_named():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("layer0.W.npy", b"\x93NUMPY\x01\x00garbage")
+    with pytest.raises(ModelFileError, match="layer0.W is not a plain NumPy array"):
+        load_model(out.getvalue())
+
+
+def test_a_large_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from glassnet import modelio
+
+    path = tmp_path / "big.npz"
+    path.write_bytes(b"PK" + b"\0" * 4096)
+    monkeypatch.setattr(modelio, "MAX_MODEL_BYTES", 1024)
+    with pytest.raises(ModelFileError, match="larger than any model glassnet makes"):
+        load_model_file(path)
+
+
+@pytest.mark.native
+def test_save_ignores_planted_symlinks_and_leaves_no_temporary_file(tmp_path):
+    model, _ = model_bytes()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for name in ("m.npz.part", "m.npz.tmp", ".m.npz.part"):
+        (tmp_path / name).symlink_to(victim)
+    save_model_file(tmp_path / "m.npz", model)
+    assert victim.read_text() == "precious"
+    assert load_model_file(tmp_path / "m.npz")[0].spec() == model.spec()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".glassnet-")]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "m.npz").stat().st_mode & 0o777 == (0o666 & ~mask) | 0o600
+
+
+def test_check_writable_finds_problems_before_training(tmp_path):
+    from glassnet.modelio import check_writable
+
+    check_writable(tmp_path / "ok.npz")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ModelFileError, match="does not exist"):
+        check_writable(tmp_path / "missing" / "m.npz")
+    with pytest.raises(ModelFileError, match="is a folder"):
+        check_writable(tmp_path)

@@ -86,3 +86,60 @@ def test_schema_is_plain_data_with_help_and_presets():
 def test_strings_from_a_form_or_link_convert():
     c = make_config({"layers": "256, 128", "lr": "0.01", "epochs": "3", "batchnorm": "true"})
     assert (c.layers, c.lr, c.epochs, c.batchnorm) == ([256, 128], 0.01, 3, True)
+
+
+# Issue 9 items 3 and 10: every numeric option is refused up front with its reason (negative,
+# non-finite, rounded, absurd), and a network that training would make always loads.
+@pytest.mark.parametrize("overrides, message", [
+    ({"seed": -1}, "seed must be between 0 and"),
+    ({"seed": 2 ** 40}, "seed must be between 0 and"),
+    ({"warmup_epochs": float("nan")}, r"warm-up epochs must be in \[0, 1000\], got nan"),
+    ({"warmup_epochs": float("inf")}, "warm-up epochs must be in .* got inf"),
+    ({"warmup_epochs": 30, "epochs": 25}, "warm-up epochs must be between 0 and the number"),
+    ({"weight_decay": float("nan")}, "weight decay must be in .* got nan"),
+    ({"weight_decay": -0.1}, "weight decay must be in"),
+    ({"weight_decay": 1e9}, r"weight decay must be in \[0, 1\]"),
+    ({"clip": float("nan")}, "gradient clipping must be in .* got nan"),
+    ({"clip": -1}, "gradient clipping must be in"),
+    ({"lr": float("inf")}, "learning rate must be in .* got inf"),
+    ({"lr": "nan"}, "learning rate must be in .* got nan"),
+    ({"momentum": float("-inf")}, "momentum must be in .* got -inf"),
+    ({"ema": float("nan")}, "weight average must be in .* got nan"),
+    ({"label_smoothing": float("nan")}, "label smoothing must be in .* got nan"),
+    ({"val_split": float("nan")}, "validation split must be in .* got nan"),
+    ({"dropout": -0.5}, "dropout must be in"),
+    ({"epochs": 2.7}, "epochs: expected a whole number"),
+    ({"epochs": float("nan")}, "epochs: expected a whole number"),
+    ({"epochs": 10 ** 9}, "epochs must be between"),
+    ({"batch_size": -64}, "batch size must be between"),
+    ({"shift": -1}, "must be between 0 and 8"),
+    ({"layers": [128.5]}, "hidden layers: expected whole numbers"),
+    ({"layers": [True]}, "hidden layers: expected whole numbers"),
+    ({"batchnorm": "perhaps"}, "batch normalisation: expected true or false"),
+    ({"augment": 2}, "flip images: expected true or false"),
+    ({"activation": 3}, "unknown activation"),
+    ({"layers": [8192] * 32}, "parameters; glassnet builds at most"),
+    ({"layers": [8192, 8192]}, "parameters; glassnet builds at most"),
+    ({"layers": [4096], "batch_size": 60000}, "more than fits in memory"),
+])
+def test_every_numeric_option_is_checked_up_front(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        make_config(overrides)
+
+
+def test_the_largest_network_training_allows_also_loads():
+    from glassnet.layers import build_mlp
+    from glassnet.limits import MAX_PARAMETERS, mlp_parameters
+    from glassnet.modelio import load_model, save_model
+
+    config = make_config({"layers": [7000, 10]})  # 5.6 M parameters: allowed by both
+    model = build_mlp(config.layers, seed=0)
+    assert model.parameter_count() == mlp_parameters(config.layers) <= MAX_PARAMETERS
+    assert load_model(save_model(model))[0].spec() == model.spec()
+    with pytest.raises(ConfigError, match="parameters"):
+        make_config({"layers": [7000, 7000]})
+
+
+def test_options_from_text_are_accepted_when_exact():
+    c = make_config({"epochs": "3", "lr": "0.01", "layers": [64.0], "batchnorm": 1})
+    assert (c.epochs, c.lr, c.layers, c.batchnorm) == (3, 0.01, [64], True)

@@ -142,11 +142,11 @@ def test_weight_average_by_hand_and_used_for_the_final_model(small_data):
         trainer.train_step(*trainer.next_batch())
         seen.append(w.copy())
     expected = 0.25 * seen[0] + 0.25 * seen[1] + 0.5 * seen[2]
-    np.testing.assert_allclose(trainer._ema[0], expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(trainer.averaged_params[0], expected, rtol=1e-5, atol=1e-7)
     # through a whole run: evaluation and the finished model use the average, not the last step
     trainer = Trainer(quick(ema=0.9, epochs=1), small_data)
     events = list(trainer.events())
-    np.testing.assert_array_equal(trainer.model.params[0], trainer._ema[0])
+    np.testing.assert_array_equal(trainer.model.params[0], trainer.averaged_params[0])
     result = evaluate(trainer.model, small_data.test_images, small_data.test_labels)
     assert result["loss"] == pytest.approx(events[-2]["test_loss"])
 

@@ -7,7 +7,7 @@ import pytest
 
 from glassnet import webapi
 from glassnet.data import encode_idx
-from glassnet.errors import ConfigError, DataError, ModelError, ModelFileError
+from glassnet.errors import ConfigError, DataError, ModelError, ModelFileError, NotReadyError
 
 from ..conftest import make_dataset
 
@@ -19,9 +19,9 @@ def blobs(data):
 
 @pytest.fixture
 def fresh():
-    webapi._s = webapi._Session()
+    webapi.reset()
     yield webapi
-    webapi._s = webapi._Session()
+    webapi.reset()
 
 
 def drawn_bar():
@@ -88,7 +88,7 @@ def test_chunks_end_at_epoch_boundaries(fresh):
 def test_stop_and_learning_rate(fresh):
     api = fresh
     api.load_data(*blobs(make_dataset()))
-    with pytest.raises(ConfigError, match="no training run"):
+    with pytest.raises(NotReadyError, match="no training run"):
         api.set_learning_rate(0.1)
     api.start({"layers": [32], "epochs": 3, "batch_size": 32, "schedule": "constant"})
     api.run(0.0)
@@ -124,7 +124,7 @@ def test_save_and_load_model_predicts_the_same(fresh):
     before = api.predict_drawing(drawn_bar().tobytes(), 140, 140)
     saved = api.save_model()
     assert isinstance(saved, bytes) and saved[:2] == b"PK"
-    webapi._s = webapi._Session()
+    webapi.reset()
     info = api.load_model(bytearray(saved))
     assert info["parameters"] == 784 * 32 + 32 + 330 and info["config"]["epochs"] == 1
     assert api.predict_drawing(drawn_bar().tobytes(), 140, 140) == before
@@ -137,7 +137,7 @@ def test_save_and_load_model_predicts_the_same(fresh):
 def test_errors_without_data_and_with_bad_data(fresh):
     api = fresh
     for call in (lambda: api.start({}), lambda: api.gallery(), lambda: api.evaluate()):
-        with pytest.raises(DataError, match="no data loaded") as err:
+        with pytest.raises(NotReadyError, match="no data loaded") as err:
             call()
         assert "Load the four" in err.value.hint
     files = blobs(make_dataset())
@@ -251,3 +251,77 @@ def _a_model_file(api) -> bytes:
         return api.save_model()
     finally:
         api._s = saved
+
+
+# Issue 9 item 19 and issue 10 item 7: errors say what happened by their type, and what the page
+# shows never quotes command-line flags.
+def test_browser_hints_never_quote_command_line_flags(fresh):
+    import re
+
+    from glassnet import errors
+
+    flags = re.compile(r"--[a-z]|python -m|`")
+    for cls in (errors.GlassnetError, errors.DataError, errors.ModelFileError, errors.ConfigError,
+                errors.NotReadyError, errors.DivergedError):
+        assert not flags.search(cls("x").browser_hint), cls
+    files = blobs(make_dataset())
+    files[1] = b"garbage"
+    with pytest.raises(DataError) as caught:
+        fresh.load_data(*files)
+    assert "--data-dir" in caught.value.hint and not flags.search(caught.value.browser_hint)
+    with pytest.raises(ConfigError) as caught:
+        fresh.load_data(*blobs(make_dataset()))
+        fresh.start({"seed": -1})
+    assert "seed" in str(caught.value) and not flags.search(caught.value.browser_hint)
+
+
+def test_not_ready_is_its_own_error_type(fresh):
+    for call in (fresh.predict_drawing, fresh.mistakes, fresh.save_model):
+        with pytest.raises(NotReadyError):
+            call(*([b"\0" * 16, 2, 2] if call is fresh.predict_drawing else []))
+    assert not issubclass(NotReadyError, (ModelFileError, ConfigError, DataError))
+
+
+def test_one_divergence_message_for_the_cli_and_the_page(fresh):
+    fresh.load_data(*blobs(make_dataset()))
+    fresh.start({"layers": [64, 64, 64], "activation": "leaky_relu", "optimizer": "sgd",
+                 "lr": 10.0, "epochs": 5, "batch_size": 32})
+    events = []
+    while True:
+        out = fresh.run(5.0)
+        events += out["events"]
+        if out["finished"]:
+            break
+    error = events[-1]
+    assert error["event"] == "error"
+    assert error["message"].startswith("training diverged: the loss became")
+    assert "Lower the learning rate" in error["hint"]
+
+
+# Issue 9 item 10 in the page: every numeric argument the page can send is checked by name.
+@pytest.mark.parametrize("call, message", [
+    (lambda api: api.gallery(count=-1), "count must be between 0 and 1000"),
+    (lambda api: api.gallery(seed=-5), "seed must be between 0 and"),
+    (lambda api: api.gallery(count=float("nan")), "count must be a whole number"),
+    (lambda api: api.weights(limit=-3), "limit must be between"),
+    (lambda api: api.predict_drawing(b"\0" * 16, -1, -4, 4), "width must be between 1 and"),
+    (lambda api: api.predict_drawing(b"\0" * 16, 2, 2, 2.5), "channels must be a whole number"),
+    (lambda api: api.predict_drawing(b"\0" * 16, 10 ** 6, 1, 4), "width must be between 1 and"),
+    (lambda api: api.inspect_input(test_index=float("nan")), "does not exist"),
+    (lambda api: api.inspect_input(test_index=1.5), "does not exist"),
+    (lambda api: api.inspect_input(test_index=0, target=10), "target must be between 0 and 9"),
+    (lambda api: api.add_example(b"\0" * 16, 2, 2, 4, float("nan")), "is not a class"),
+    (lambda api: api.fine_tune(steps=-1), "steps must be between 1 and 1000"),
+    (lambda api: api.fine_tune(steps=10 ** 9), "steps must be between 1 and 1000"),
+    (lambda api: api.fine_tune(lr=float("nan")), "lr must be a number in"),
+    (lambda api: api.fine_tune(lr=-1), "lr must be a number in"),
+])
+def test_page_arguments_are_checked_by_name(fresh, call, message):
+    fresh.load_data(*blobs(make_dataset()))
+    fresh.start({"layers": [8], "epochs": 1})
+    fresh.stop()  # fine-tuning waits for a run to end
+    bar = np.zeros((28, 28, 4), np.uint8)
+    bar[10:14, 4:24] = 255
+    fresh.add_example(bar.tobytes(), 28, 28, 4, 1)
+    with pytest.raises(ConfigError, match=message):
+        call(fresh)

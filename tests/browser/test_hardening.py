@@ -1,0 +1,321 @@
+"""Issue 9 in the page: bad input is a clear message, nothing is lost, nothing bricks the page.
+
+Each test plays a hostile or clumsy user against the real page, real Pyodide and real files:
+damaged stored runs, absurd imports, formula cells, full storage, a worker that dies, a Python
+that fails fatally, inflating files, bad settings, and a redeploy under a service worker.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import struct
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA_FILES, evaluate_settled, wait_for_state, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE = "document.documentElement.dataset.state"
+RUNS_KEY = "glassnet.runs.v1"
+
+
+def valid_run(run_id: str = "run-good", name: str = "Good run") -> dict:
+    return {"id": run_id, "name": name, "number": 1, "status": "done",
+            "config": {"layers": [16], "activation": "relu", "lr": 0.001, "seed": 0},
+            "epochs": [{"epoch": 1, "train_loss": 0.5, "train_accuracy": 0.8, "test_loss": 0.6,
+                        "test_accuracy": 0.75, "seconds": 1.0, "lr": 0.001}],
+            "lr_changes": []}
+
+
+def with_stored_runs(page, raw: str) -> None:
+    """Put `raw` into the page's run storage before its scripts run (first load only)."""
+    page.add_init_script(
+        "if (!sessionStorage.getItem('seeded')) {"
+        f" localStorage.setItem({json.dumps(RUNS_KEY)}, {json.dumps(raw)});"
+        " sessionStorage.setItem('seeded', '1'); }")
+
+
+def error_text(page) -> str:
+    page.locator("#error").wait_for()
+    return page.locator("#error").inner_text()
+
+
+def run_rows(page) -> int:
+    return page.locator("[data-testid=run-row]").count()
+
+
+# ---------------------------------------------------------------- item 2: stored and imported runs
+
+
+@pytest.mark.parametrize("stored", [
+    json.dumps([None, {"id": "x"}, {**valid_run("huge"), "epochs": [{"epoch": 1e300}]},
+                {**valid_run("nulls"), "config": None}, valid_run()]),
+    "{not json",
+    json.dumps({"id": "an object, not a list"}),
+])
+def test_damaged_stored_runs_never_block_start_up(page, server_url, small_data_page, stored):
+    with_stored_runs(page, stored)
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    message = page.locator(".runs-message").inner_text()
+    assert "damaged" in message and "not shown" in message
+    kept = page.evaluate("JSON.parse(localStorage.getItem('glassnet.runs.damaged.v1'))")
+    assert kept  # set aside, not deleted
+    if "good" in stored:
+        assert run_rows(page) == 1 and "Good run" in page.locator(".runs-table").inner_text()
+    page.reload()  # the next load is clean and quiet
+    wait_for_state(page, "ready")
+    assert "damaged" not in page.locator(".runs-message").inner_text()
+
+
+@pytest.mark.parametrize("run, message", [
+    ({**valid_run(), "epochs": [{"epoch": 1e300}]}, "whole number between 1 and 1000"),
+    ({**valid_run(), "epochs": [{"epoch": e} for e in range(1, 1100)]}, "more than 1000 epochs"),
+    ({**valid_run(), "epochs": [{"epoch": 1, "test_accuracy": "=HYPERLINK(\"x\")"}]}, "test_accuracy"),
+    ({**valid_run(), "epochs": [{"epoch": 1, "test_accuracy": 7}]}, "test_accuracy"),
+    ({**valid_run(), "name": "x" * 5000}, '"name" must be a text'),
+    ({**valid_run(), "config": {"layers": "16"}}, "config.layers"),
+    ({**valid_run(), "config": {"lr": {"nested": [1]}}}, "config.lr"),
+    ({**valid_run(), "status": "<img src=x>"}, '"status" must be one of'),
+])
+def test_absurd_imports_are_refused_with_the_reason(page, server_url, small_data_page, run, message):
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.locator(".run-import").set_input_files(files=[{
+        "name": "run.json", "mimeType": "application/json", "buffer": json.dumps(run).encode()}])
+    assert message in error_text(page)
+    assert run_rows(page) == 0
+    assert page.evaluate(f"localStorage.getItem({json.dumps(RUNS_KEY)})") in (None, "[]")
+
+
+def test_an_oversized_run_file_is_refused_before_it_is_read(page, server_url, small_data_page):
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.locator(".run-import").set_input_files(files=[{
+        "name": "big.json", "mimeType": "application/json", "buffer": b" " * 3_000_000}])
+    assert "a run file is at most" in error_text(page)
+
+
+# ---------------------------------------------------------------- item 6: CSV export
+
+
+def test_csv_cells_are_quoted_and_formulas_neutralised(page, server_url, small_data_page):
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    cells = page.evaluate("""async () => {
+        const runs = await import('./runs.js');
+        const csv = runs.runToCsv({epochs: [
+            {epoch: 1, train_loss: '=1+1', test_accuracy: 0.5, lr: '@SUM(A1)'},
+            {epoch: 2, train_loss: '1\\n2,3', seconds: -0.5}]});
+        return {csv, cell: ['=cmd', '+1', '-1', '@x', 'a"b', 'plain', 3.5, -2, NaN, 'x,y', 'l1\\nl2'].map(runs.csvCell)};
+    }""")
+    assert cells["cell"] == ["\"'=cmd\"", "\"'+1\"", "\"'-1\"", "\"'@x\"", '"a""b"', "plain",
+                             "3.5", "-2", "", '"x,y"', '"l1\nl2"']
+    rows = cells["csv"].split("\r\n")
+    assert rows[0] == "epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,lr"
+    assert rows[1] == "1,,,,0.5,,"  # text where numbers belong is left out
+    assert rows[2] == "2,,,,,-0.5,"
+    assert len(rows) == 4 and rows[3] == ""
+
+
+# ---------------------------------------------------------------- item 18: full storage
+
+
+FULL_STORAGE = """
+const realSetItem = Storage.prototype.setItem;
+Storage.prototype.setItem = function (key, value) {
+  if (key === 'glassnet.runs.v1' && String(value).length > 2) {
+    throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+  }
+  return realSetItem.call(this, key, value);
+};
+"""
+
+
+def test_a_run_that_storage_cannot_hold_is_reported_and_can_be_exported(page, server_url,
+                                                                       small_data_page):
+    page.add_init_script(FULL_STORAGE)
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.get_by_test_id("epochs").fill("1")
+    page.get_by_test_id("train").click()
+    wait_for_state(page, "done", timeout=120_000)
+    assert "storage is full" in error_text(page)
+    assert "Export it now" in page.locator("#error").inner_text()
+    row = page.locator("[data-testid=run-row]")
+    assert row.count() == 1 and "not saved" in row.inner_text()
+    with page.expect_download() as download:
+        row.locator("button[data-action=csv]").click()
+    text = Path(download.value.path()).read_text()
+    assert text.splitlines()[1].startswith("1,")
+
+
+# ---------------------------------------------------------------- items 7 and 17: a dying worker
+
+
+def test_a_worker_that_dies_while_training_is_noticed_within_seconds(page, server_url,
+                                                                    small_data_page):
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.get_by_test_id("epochs").fill("50")
+    page.get_by_test_id("train").click()
+    wait_for_state(page, "training")
+    # The browser killing the worker (out of memory, a crash) fires no event at all.
+    page.evaluate("glassnet.bridge.worker.terminate()")
+    page.wait_for_function(f"{STATE} === 'error'", timeout=10_000)
+    assert "stopped unexpectedly" in error_text(page)
+    page.locator("#reload-worker").click()
+    wait_for_state(page, "ready")
+    assert "(error)" in page.locator("[data-testid=run-row]").first.inner_text()
+
+
+FATAL_HOOK = """
+control.testFatal = () => {
+  pyodide.runPython('import sys\\nsys.setrecursionlimit(10**7)\\ndef f(n): return f(n + 1)\\nf(0)');
+};
+"""
+
+
+def test_a_fatal_python_error_is_reported_at_once_with_the_reload(page, context, server_url,
+                                                                  small_data_page):
+    # A real fatal error in Pyodide (the JavaScript stack overflows), through a test-only hook
+    # appended to the served worker.js.
+    def patched_worker(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text() + FATAL_HOOK,
+                      content_type="text/javascript")
+
+    context.route("**/worker.js*", patched_worker)
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.evaluate("glassnet.bridge.request('testFatal').catch(() => {})")
+    page.wait_for_function(f"{STATE} === 'error'", timeout=30_000)
+    assert page.locator("#reload-worker").is_visible()
+    context.unroute("**/worker.js*")
+    page.locator("#reload-worker").click()
+    wait_for_state(page, "ready")
+
+
+def test_hostile_model_metadata_is_a_message_and_python_lives_on(page, server_url,
+                                                                 small_data_page, tmp_path):
+    import io
+    import zipfile
+
+    import numpy as np
+
+    meta = ('{"format": "glassnet-model", "version": 1, "config": '
+            + "[" * 200_000 + "]" * 200_000 + "}").encode()
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(head, {"descr": "|u1", "fortran_order": False,
+                                                 "shape": (len(meta),)})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("__glassnet__.npy", head.getvalue() + meta)
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.locator("#model-file").set_input_files(files=[{
+        "name": "deep.npz", "mimeType": "application/octet-stream", "buffer": buffer.getvalue()}])
+    assert "nests 200001 levels deep" in error_text(page)
+    assert "looks like a bug" not in page.locator("#error").inner_text()
+    assert page.evaluate(STATE) == "ready"
+    page.get_by_test_id("epochs").fill("1")
+    page.get_by_test_id("train").click()  # Python still works
+    wait_for_state(page, "done", timeout=120_000)
+
+
+# ---------------------------------------------------------------- items 8, 10, 19: files, options, words
+
+
+def test_a_gz_that_inflates_beyond_its_header_is_refused_in_the_page(page, server_url,
+                                                                     small_data_page, small_dataset):
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    bomb = gzip.compress(struct.pack(">HBBIII", 0, 8, 3, 10, 28, 28) + bytes(64 * 2 ** 20))
+    names = DATA_FILES
+    files = [{"name": name, "mimeType": "application/gzip",
+              "buffer": bomb if key == "train_images" else small_dataset[key]}
+             for key, name in names.items()]
+    page.locator("#data-files").set_input_files(files=files)
+    text = error_text(page)
+    assert "inflates to more data than its idx header declares" in text
+    assert page.evaluate(STATE) == "ready"
+    assert "600 training images" in page.locator("#data-summary").inner_text()  # kept
+
+
+def test_bad_settings_and_files_get_browser_words(page, server_url, small_data_page, small_dataset):
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.get_by_test_id("seed").fill("-1")
+    page.get_by_test_id("train").click()
+    text = error_text(page)
+    assert "seed must be between 0 and" in text and "bug" not in text
+    assert "--" not in text and "python -m" not in text
+    assert page.evaluate(STATE) == "ready"
+    names = DATA_FILES
+    signed = gzip.compress(struct.pack(">HBBI", 0, 0x09, 1, 600) + bytes([255]) * 600)
+    files = [{"name": name, "mimeType": "application/gzip",
+              "buffer": signed if key == "train_labels" else small_dataset[key]}
+             for key, name in names.items()]
+    page.locator("#data-files").set_input_files(files=files)
+    page.wait_for_function("document.getElementById('error-message').textContent.includes('unsigned bytes')")
+    text = page.locator("#error").inner_text()
+    assert "--data-dir" not in text and "pick good copies" in text
+
+
+# ---------------------------------------------------------------- item 12: one build per load
+
+
+RECORD_LOADS = """
+document.addEventListener('DOMContentLoaded', () => {
+  const loads = JSON.parse(sessionStorage.getItem('loads') || '[]');
+  loads.push({page: document.querySelector('meta[name=test-build]')?.content ?? '1',
+              app: document.documentElement.dataset.testBuild ?? '1'});
+  sessionStorage.setItem('loads', JSON.stringify(loads));
+});
+"""
+
+
+@pytest.mark.browser_context_args(service_workers="allow")
+def test_the_first_load_after_a_redeploy_runs_one_build(page, dist_dir, tmp_path):
+    sys.path.insert(0, str(ROOT))
+    try:
+        import build
+        from tools import site
+    finally:
+        sys.path.remove(str(ROOT))
+    copy = tmp_path / "site"
+    shutil.copytree(dist_dir, copy)
+    server = build.make_server(str(copy), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        page.add_init_script(RECORD_LOADS)
+        first = json.loads((copy / "manifest.json").read_text())
+        page.goto(url)
+        wait_for_state(page, ("ready", "error"))
+        page.wait_for_function(
+            f"navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
+            timeout=120_000)
+        # Redeploy: the page and its script change together.
+        index = (copy / "index.html").read_text()
+        (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
+        with open(copy / "app.js", "a", encoding="utf-8") as f:
+            f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
+        second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
+                                     first["data"], first["model"])
+        page.reload()
+        # The page moves itself to the new build (nobody has used it yet) ...
+        wait_until(page, "JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')"
+                   " && !!navigator.serviceWorker.controller"
+                   f" && navigator.serviceWorker.controller.scriptURL.includes('{second['build']}')")
+        loads = evaluate_settled(page, "JSON.parse(sessionStorage.getItem('loads'))")
+        # ... and no load ever mixed the two builds.
+        assert all(load["page"] == load["app"] for load in loads), loads
+        assert loads[0] == {"page": "1", "app": "1"} and loads[-1] == {"page": "2", "app": "2"}
+    finally:
+        server.shutdown()
