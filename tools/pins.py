@@ -47,12 +47,6 @@ VENDOR_SHA256 = {
     "qrcode-generator/dist/qrcode.mjs":
         "ea91d7118a5395289170da848b7c6758b996163bfbccf312591ab65a4911b7c0",
 }
-# ...and their sha256, checked on every build (npm checks the tarball only when it installs; a
-# file altered in node_modules afterwards would otherwise be shipped). From `npm pack uplot@1.6.32`.
-VENDOR_SHA256 = {
-    "uplot/dist/uPlot.esm.js": "5dd9b3281aa64b461b42d9945f6adb2649d346502b12281a9ae0d46599a80eba",
-    "uplot/dist/uPlot.min.css": "df630c6a8d6f8eeaff264b50f73ce5b114f646ffd9a0bb74f049b0a00135fa04",
-}
 
 # Fashion-MNIST: sha256 of the DECOMPRESSED idx bytes (gzip headers differ between copies,
 # e.g. Debian's dataset-fashion-mnist rewrote them, so the .gz hashes are not stable). The file
