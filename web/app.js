@@ -47,7 +47,7 @@ const gallery = new Gallery($('gallery'));
 const pad = new DrawingPad($('canvas'), () => schedulePrediction());
 const trainingDownload = new TrainingDownload($('data-summary'));
 let bridge = null;
-// Section 6 (issue 5): views of the inside of the network, in their own modules.
+// Section 6: views of the inside of the network, in their own modules.
 const glassbox = mountGlassbox($('glassbox'), {
   bridge: () => bridge, session, controls, charts, pad, getState, setStatus, showError,
   schedulePrediction: () => schedulePrediction(), describeModel: (r) => r.summary,

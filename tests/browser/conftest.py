@@ -4,7 +4,7 @@ Why these exist: the page must be tested as people use it, through a real browse
 and real idx files. The data is generated here (small, learnable, real idx format) so the tests
 never need the 30 MB Fashion-MNIST set; a test that wants the real set asks for `real_data_dir`.
 
-Shared with the Pyodide core tests (helper C): `dist_dir`, `server_url`, `make_idx_gz`,
+Shared with the Pyodide core tests: `dist_dir`, `server_url`, `make_idx_gz`,
 `small_dataset`, `route_data`, `wait_for_state`, `console_errors`, `artifacts_dir`.
 """
 
@@ -145,7 +145,7 @@ def server_url(dist_dir: Path) -> Iterator[str]:
     """dist/ served on 127.0.0.1 (a free port) by build.py's own server, in a daemon thread."""
     sys.path.insert(0, str(ROOT))
     try:
-        import build  # helper A's build script; its server is the one people run
+        import build  # the build script; its server is the one people run
     finally:
         sys.path.remove(str(ROOT))
     server = build.make_server(str(dist_dir), "127.0.0.1", 0)

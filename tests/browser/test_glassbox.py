@@ -1,4 +1,4 @@
-"""End-to-end tests of section 6, the glass box (issue 5): weights as pictures, a prediction
+"""End-to-end tests of section 6, the glass box: weights as pictures, a prediction
 inside out, the confusion matrix and mistakes, stepping through backpropagation, teaching with
 drawings, shared links and the run history.
 
