@@ -1,4 +1,4 @@
-"""The command line: ``python -m glassnet train | evaluate | info``.
+"""The command line: ``python -m glassnet train | evaluate | info | check | exercise``.
 
 Every ``GlassnetError`` becomes one line on stderr and exit code 2; tracebacks are for bugs only.
 tqdm is imported here and nowhere in the core; without it the CLI prints one line per epoch
@@ -18,6 +18,8 @@ from typing import Any, Sequence
 from . import __version__, backend
 from .data import CLASS_NAMES, DEBIAN_DIR, cache_dir, find_data_dir, load_fashion_mnist
 from .errors import ConfigError, GlassnetError
+from .exercises import EXERCISES, check_exercise, named_in
+from .pieces import PIECES, check as check_piece
 from .modelio import check_writable, load_model_file, save_model_file
 from .presets import OPTIONS, PRESETS, Option, make_config
 from .train import Trainer, evaluate
@@ -72,6 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
 
     sub.add_parser("info", help="version, data location and matrix backend")
+
+    c = sub.add_parser("check", help="check your version of a piece (an exercise file, or "
+                       "--piece NAME): gradients by finite differences, optimizers against the "
+                       "reference; exit code 2 when it is not right")
+    c.add_argument("file", metavar="FILE.py")
+    c.add_argument("--exercise", choices=sorted(EXERCISES),
+                   help="the exercise (default: the file's '# glassnet exercise: NAME' line)")
+    c.add_argument("--piece", choices=sorted(p for p, v in PIECES.items() if v.editable),
+                   help="check a rewrite of this piece instead of an exercise")
+
+    x = sub.add_parser("exercise", help="list the exercises, or print one to start from "
+                       "(python -m glassnet exercise relu > relu.py)")
+    x.add_argument("name", nargs="?", choices=sorted(EXERCISES))
     return parser
 
 
@@ -207,10 +222,55 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            code = handle.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read {args.file}: {getattr(err, 'strerror', None) or err}",
+                          hint="Give the path of a Python file.") from None
+    if args.piece:
+        report, name = check_piece(args.piece, code), args.piece
+    else:
+        name = args.exercise or named_in(code)
+        if name is None:
+            raise ConfigError(f"{args.file} names no exercise",
+                              hint="Add --exercise NAME (or --piece NAME), or keep the file's "
+                                   "'# glassnet exercise: NAME' line.")
+        report = check_exercise(name, code)
+    for part in report["parts"]:
+        error = "n/a" if part["error"] is None else f"{part['error']:.1e}"
+        detail = f"  {part['detail']}" if part["detail"] else ""
+        print(f"  {part['name']:<28} {part['verdict']:<13} {error}{detail}")
+    if report["ok"]:
+        print(f"{name}: {report['summary']}")
+        return 0
+    error = report["error"]
+    if error is not None:
+        where = f"{args.file}, line {error['line']}" if error["line"] else args.file
+        print(f"glassnet: {where}: {error['message']}", file=sys.stderr)
+    else:
+        print(f"glassnet: {args.file}: {report['summary']}", file=sys.stderr)
+    return 2
+
+
+def cmd_exercise(args: argparse.Namespace) -> int:
+    if args.name:
+        sys.stdout.write(EXERCISES[args.name].starter)
+        return 0
+    for exercise in EXERCISES.values():
+        print(f"{exercise.id:<22} {exercise.title}")
+    print("\nStart one with: python -m glassnet exercise NAME > NAME.py; check it with: "
+          "python -m glassnet check NAME.py")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info}[args.command](args)
+        commands = {"train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info,
+                    "check": cmd_check, "exercise": cmd_exercise}
+        return commands[args.command](args)
     except GlassnetError as err:
         print(format_error(err), file=sys.stderr)
         return 2

@@ -81,3 +81,20 @@ class DivergedError(GlassnetError):
         hint = (f"Lower the learning rate (it was {lr:g}; try a tenth of it) or turn on "
                 "gradient clipping.") if lr is not None else None
         return cls(f"training diverged: the loss became {loss} at {where}", hint=hint)
+
+
+class StudentCodeError(GlassnetError):
+    """A student's version of a piece failed: a syntax error, an exception, a wrong shape, NaN.
+
+    ``line`` is the line of their code it happened on (None when it is not in their code).
+    """
+
+    default_hint = "Fix the line shown, or press \"Reset to original\"."
+
+    def __init__(self, message: str, hint: str | None = None, line: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.line = line
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"line {self.line}: {text}" if self.line is not None else text

@@ -100,6 +100,8 @@ class Trainer:
         # Optional moving average of the weights, evaluated (and kept) instead of the last step's.
         self._ema = [p.copy() for p in self.model.params] if config.ema else None
         self.last_outputs: list[np.ndarray] = []
+        # The loss and its gradient; a student's version can be swapped in for this run only.
+        self.loss_fn = softmax_cross_entropy
         # Separate streams, so adding augmentation does not change the shuffling order.
         self._shuffle_rng, self._augment_rng = np.random.default_rng(config.seed + 1).spawn(2)
 
@@ -134,7 +136,7 @@ class Trainer:
             logits = self.last_outputs[-1]
         else:
             logits = model.forward(x, training=True)
-        loss, grad = softmax_cross_entropy(logits, y, c.label_smoothing)
+        loss, grad = self.loss_fn(logits, y, c.label_smoothing)
         l2 = c.weight_decay if c.optimizer != "adamw" else 0.0
         if l2:
             loss += l2_penalty(model.params, model.decay, l2)

@@ -79,6 +79,17 @@ step(config: dict | None = None) -> one mini-batch of the current run trained an
 add_example(pixels, width, height, channels, label) -> {"examples": count}
 fine_tune(steps: int = 10, lr: float = 0.001) -> {"losses": [...], "examples": count}
 clear_examples() -> {"examples": 0}
+
+Code you can read and change (pieces.py, exercises.py; keyword arguments):
+code_pieces(activation=None, optimizer=None) -> {"pieces": [pieces.source(...) for each piece],
+    "in_use": [piece ids a run with these settings calls]}   the real source, via inspect.
+exercises() -> {"exercises": [exercises.describe(...)]}
+code_check(piece, code, exercise=None) -> pieces.check's report   never raises for a mistake in
+    the student's code: the report carries "error": {"message", "line", "hint"}.
+code_use(piece, code, exercise=None) -> {"label", "settings"}   compiles the code (raises
+    StudentCodeError, with .line, when it cannot) and arms it: the next start() swaps it into
+    that run only, and reports "custom_code": [labels] next to "config".
+code_reset() -> {"restored": True}   disarms, and puts the reference back into the current run.
 """
 
 from __future__ import annotations
@@ -89,7 +100,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, backend, glassbox
+from . import __version__, backend, exercises as _exercises, glassbox, pieces
 from . import presets as presets_module
 from .data import (CLASS_NAMES, FILES, Dataset, check_pair, dataset_from_bytes, parse_idx,
                    to_float)
@@ -131,6 +142,8 @@ class _Session:
     def config(self) -> dict[str, Any]:
         entry = self.shelf.current()
         return entry.config if entry else {}
+        self.armed: list[pieces.Version] = []  # students' code for the next start()
+        self.custom_code: list[str] = []  # labels of the students' code in the current run
 
 
 _s = _Session()
@@ -201,7 +214,8 @@ def test_labels() -> list[int]:
 
 def info() -> dict[str, Any]:
     return {"version": __version__, "backend": backend.name(), "platform": sys.platform,
-            "has_data": _s.data is not None, "has_model": _s.model is not None}
+            "has_data": _s.data is not None, "has_model": _s.model is not None,
+            "custom_code": list(_s.custom_code)}
 
 
 def options() -> dict[str, Any]:
@@ -276,8 +290,17 @@ def start(config: Any = None, name: str | None = None, kind: str = "run") -> dic
         raise ConfigError(f"unknown kind of run {kind!r}")
     resolved = make_config(_overrides(config))
     trainer = Trainer(resolved, _s.data)
+    armed, _s.armed = _s.armed, []
+    try:
+        custom = pieces.apply(trainer, armed)  # students' code, for this run only
+    except ConfigError:
+        _s.armed = armed  # kept for the next try, with the settings fixed
+        raise
+    _s.custom_code = custom
     _s.runs += 1
     label = name or f"{'Run' if kind == 'run' else 'Step-through'} {_s.runs} ({resolved.preset})"
+    if custom:
+        label += " with your code"
     entry = _s.shelf.add(trainer.model, label, kind, resolved.to_dict())
     entry.status = "new"
     _s.trainer, _s.run_id = trainer, entry.id
@@ -285,7 +308,8 @@ def start(config: Any = None, name: str | None = None, kind: str = "run") -> dic
     _s.predictions = _s.probabilities = None
     started = {"config": entry.config, "architecture": trainer.model.spec(),
                "parameters": trainer.model.parameter_count(),
-               "summary": glassbox.describe(trainer.model), "model": entry.id, "name": entry.name,
+               "summary": glassbox.describe(trainer.model) + "".join(f" · with {c}" for c in custom),
+               "model": entry.id, "name": entry.name, "custom_code": custom,
                "kind": kind, "steps_per_epoch": trainer.steps_per_epoch,
                "train_images": int(len(_s.data.train_labels))}
     # "A new run started" is an event in the stream the page follows, then the shelf changed.
@@ -443,6 +467,7 @@ def load_model(data: Any, name: str = "the model file", kind: str = "file") -> d
     entry = _s.shelf.add(model, str(name), kind, meta.get("config", {}),
                          meta.get("test_accuracy") if isinstance(meta.get("test_accuracy"), float) else None)
     _s.predictions = _s.probabilities = None
+    _s.custom_code = []
     _notify_shelf(active_changed=True)
     return _plain({"architecture": model.spec(), "config": entry.config, "model": entry.id,
                    "parameters": model.parameter_count(), "summary": glassbox.describe(model)})
@@ -600,3 +625,40 @@ def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
 def clear_examples() -> dict[str, Any]:
     _s.examples, _s.example_labels = [], []
     return {"examples": 0}
+
+
+def code_pieces(activation: str | None = None, optimizer: str | None = None) -> dict[str, Any]:
+    activation = activation or _s.config.get("activation") or "relu"
+    optimizer = optimizer or _s.config.get("optimizer") or "adam"
+    return {"pieces": [pieces.source(pid) for pid in pieces.PIECES],
+            "in_use": pieces.pieces_in_use(str(activation), str(optimizer))}
+
+
+def exercises() -> dict[str, Any]:
+    return {"exercises": [_exercises.describe(e) for e in _exercises.EXERCISES.values()]}
+
+
+def code_check(piece: str = "", code: str = "", exercise: str | None = None) -> dict[str, Any]:
+    if exercise:
+        return _plain(_exercises.check_exercise(str(exercise), str(code)))
+    return _plain(pieces.check(str(piece), str(code)))
+
+
+def code_use(piece: str = "", code: str = "", exercise: str | None = None) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    required: tuple[str, ...] = ()
+    if exercise:
+        ex = _exercises.get_exercise(str(exercise))
+        piece, required, settings = ex.piece, ex.required, dict(ex.settings)
+    version = pieces.compile_version(str(piece), str(code), required)
+    if not settings:
+        settings = {k: v[0] for k, v in version.piece.settings.items()}
+    _s.armed = [v for v in _s.armed if v.piece.id != version.piece.id] + [version]
+    return {"label": version.label, "settings": settings, "piece": version.piece.id}
+
+
+def code_reset() -> dict[str, Any]:
+    _s.armed = []
+    pieces.restore(_s.trainer, _s.model)
+    _s.custom_code = []
+    return {"restored": True}

@@ -13,7 +13,7 @@ from glassnet.presets import make_config
 from glassnet.train import Trainer
 
 from ..conftest import make_dataset
-from .gradcheck import assert_close, numeric_grad
+from glassnet.gradcheck import assert_close, numeric_grad
 
 
 def test_saliency_matches_finite_differences():

@@ -5,7 +5,7 @@ from glassnet import layers
 from glassnet.layers import (BatchNorm, Dense, Dropout, LeakyReLU, ReLU, Sequential, Sigmoid, Tanh,
                              build_mlp, layer_from_spec)
 
-from .gradcheck import assert_close, numeric_grad
+from glassnet.gradcheck import assert_close, numeric_grad
 
 
 def away_from_zero(rng, shape):

@@ -3,7 +3,7 @@ import pytest
 
 from glassnet.losses import add_l2_grad, l2_penalty, log_softmax, softmax, softmax_cross_entropy
 
-from .gradcheck import assert_close, numeric_grad
+from glassnet.gradcheck import assert_close, numeric_grad
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])
