@@ -37,6 +37,10 @@ VENDOR_FILES = {
     "uplot": ["uplot/dist/uPlot.esm.js", "uplot/dist/uPlot.min.css"],
     # QR codes of the classroom address (web/classroom.js); MIT, no dependencies.
     "qrcode-generator": ["qrcode-generator/dist/qrcode.mjs"],
+    # Highlight.js (BSD-3-Clause) for the code panel: its core and the Python grammar, both as
+    # self-contained ES modules.
+    "highlight": ["@highlightjs/cdn-assets/es/core.min.js",
+                  "@highlightjs/cdn-assets/es/languages/python.min.js"],
 }
 
 # sha256 of the vendored files, checked on every build on top of npm's sha512 of the tarball,
@@ -46,6 +50,10 @@ VENDOR_SHA256 = {
     "uplot/dist/uPlot.min.css": "df630c6a8d6f8eeaff264b50f73ce5b114f646ffd9a0bb74f049b0a00135fa04",
     "qrcode-generator/dist/qrcode.mjs":
         "ea91d7118a5395289170da848b7c6758b996163bfbccf312591ab65a4911b7c0",
+    "@highlightjs/cdn-assets/es/core.min.js":
+        "67a339aa68880a40c9803def9c8cebb2225dec76230382db86e349370dee70e9",
+    "@highlightjs/cdn-assets/es/languages/python.min.js":
+        "fd5d479dcc9d07b957cf07b1df76d3d8fb6ee6f6d1437238d9530a9be724c046",
 }
 
 # Fashion-MNIST: sha256 of the DECOMPRESSED idx bytes (gzip headers differ between copies,

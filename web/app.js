@@ -19,6 +19,7 @@ import { startOfflineStatus } from './offline-status.js';
 import { TrainingDownload } from './training-data.js';
 import { mountClassroom } from './classroom.js';
 import { followUpdates, latestBuild } from './update.js';
+import { mountCodePanel } from './code-panel.js';
 
 // Class names come from Python (webapi.options()); until then there are none to show.
 const CLASS_NAMES = [];
@@ -60,6 +61,11 @@ const shelfView = new ShelfView($('model-shelf-view'), {
   canSwitch: () => !['loading', 'error', 'training', 'paused'].includes(getState()),
 });
 
+// Section 7 (issue 14): the real source, students' versions of it, exercises.
+const codePanel = mountCodePanel($('code'), {
+  request: (type, args = {}) => bridge.request(type, args), getState, setStatus, showError,
+  train: () => train(), restartPython: (note) => reloadWorker(note),
+});
 prediction.setClasses(CLASS_NAMES);
 gallery.message('Test images appear here once there is data and a model.');
 
@@ -202,6 +208,7 @@ async function boot() {
   refreshGallery();
   schedulePrediction();
   glassbox.onReady();
+  codePanel.onReady();
   // The training images (26 MB) come after "ready"; the offline copy is saved after them, so the
   // service worker does not download the site a second time while the page does.
   const training = needsTrainingDownload(manifest)
@@ -589,7 +596,8 @@ drop.addEventListener('drop', (e) => {
   if (!$('data-files').disabled) useDataFiles(e.dataTransfer.files);
 });
 
-onReloadWorker(async () => {
+/** Ends the worker (whatever it was doing) and boots a new one: data and last model come back. */
+async function reloadWorker(note = '') {
   hideError();
   bridge.terminate();
   session.hasModel = false;
@@ -597,10 +605,16 @@ onReloadWorker(async () => {
   session.run = null;
   try {
     await boot();
+    if (note) {
+      const kept = session.modelName ? ` The data and ${session.modelName} are loaded again; a run in progress was lost.` : '';
+      setStatus(`${note}${kept}`);
+      codePanel.pythonRestarted(`${note}${kept}`);
+    }
   } catch (err) {
     failBoot(err);
   }
-});
+}
+onReloadWorker(() => reloadWorker());
 
 function failBoot(err) {
   if (getState() === 'error' && bridge?.crashed) return; // the crash handler said it already

@@ -166,7 +166,7 @@ export function mountGlassbox(container, page) {
     },
     onRunStarted(result) {
       lastEpoch = 0;
-      runs.started(result.config);
+      runs.started(result.config, result.custom_code ?? []);
       mistakes.clear('Training… the matrix appears when the run ends (or press the button).');
       stepper.clearTable('Press Step (after pausing or stopping training) to fill this table.');
       weights.refresh();

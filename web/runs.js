@@ -237,6 +237,12 @@ function describeConfig(c) {
   return `${layers || 'no hidden'} · ${c.activation} · ${c.optimizer} · lr ${c.lr} · batch ${c.batch_size} · seed ${c.seed}`;
 }
 
+/** A run's settings, and the students' code it trained with (issue 14), in one line. */
+function describeRun(run) {
+  const custom = Array.isArray(run.custom_code) && run.custom_code.length ? ` · with ${run.custom_code.join(', ')}` : '';
+  return describeConfig(run.config) + custom;
+}
+
 function best(run) {
   const accs = run.epochs.map((e) => e.test_accuracy).filter((v) => typeof v === 'number');
   return accs.length ? Math.max(...accs) : null;
@@ -349,13 +355,14 @@ export class RunsView {
 
   // ------------------------------------------------------------ recording
 
-  started(config) {
+  started(config, customCode = []) {
     const runs = this.list();
     const number = runs.reduce((m, r) => Math.max(m, r.number ?? 0), 0) + 1;
     this.current = {
       id: `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
       number,
-      name: `Run ${number}`,
+      name: customCode.length ? `Run ${number} (your code)` : `Run ${number}`,
+      custom_code: customCode,
       created: new Date().toISOString(),
       config,
       status: 'training',
@@ -404,7 +411,7 @@ export class RunsView {
       const acc = best(run);
       const state = (run.status && run.status !== 'done' ? ` (${run.status})` : '')
         + (this.unsaved.has(run.id) ? ' (not saved: export it)' : '');
-      const cells = [run.name ?? run.id, describeConfig(run.config), `${run.epochs.length}${state}`,
+      const cells = [run.name ?? run.id, describeRun(run), `${run.epochs.length}${state}`,
         acc === null ? '–' : `${(acc * 100).toFixed(1)}%`];
       cells.forEach((text, i) => {
         const td = document.createElement(i === 0 ? 'th' : 'td');
@@ -434,7 +441,7 @@ export class RunsView {
   fillSelects(runs, selectId) {
     const prevA = this.selectA.value;
     const prevB = this.selectB.value;
-    const options = () => [new Option('(none)', ''), ...runs.slice().reverse().map((r) => new Option(`${r.name ?? r.id}: ${describeConfig(r.config)}`, r.id))];
+    const options = () => [new Option('(none)', ''), ...runs.slice().reverse().map((r) => new Option(`${r.name ?? r.id}: ${describeRun(r)}`, r.id))];
     this.selectA.replaceChildren(...options());
     this.selectB.replaceChildren(...options());
     const has = (id) => runs.some((r) => r.id === id);

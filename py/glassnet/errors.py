@@ -89,7 +89,7 @@ class StudentCodeError(GlassnetError):
     ``line`` is the line of their code it happened on (None when it is not in their code).
     """
 
-    default_hint = "Fix the line shown, or press \"Reset to original\"."
+    default_hint = "Fix the line shown, then press Check again."
 
     def __init__(self, message: str, hint: str | None = None, line: int | None = None) -> None:
         super().__init__(message, hint)

@@ -86,9 +86,10 @@ code_pieces(activation=None, optimizer=None) -> {"pieces": [pieces.source(...) f
 exercises() -> {"exercises": [exercises.describe(...)]}
 code_check(piece, code, exercise=None) -> pieces.check's report   never raises for a mistake in
     the student's code: the report carries "error": {"message", "line", "hint"}.
-code_use(piece, code, exercise=None) -> {"label", "settings"}   compiles the code (raises
-    StudentCodeError, with .line, when it cannot) and arms it: the next start() swaps it into
-    that run only, and reports "custom_code": [labels] next to "config".
+code_use(piece, code, exercise=None) -> {"armed": True, "label", "settings", "piece"} or
+    {"armed": False, "error": {"message", "line", "hint"}}   compiles the code and arms it: the
+    next start() swaps it into that run only, and reports "custom_code": [labels] next to
+    "config"; "settings" are the options the run needs for the code to take part.
 code_reset() -> {"restored": True}   disarms, and puts the reference back into the current run.
 """
 
@@ -106,7 +107,7 @@ from .data import (CLASS_NAMES, FILES, Dataset, check_pair, dataset_from_bytes, 
                    to_float)
 from .drawing import drawing_to_input
 from .errors import (ConfigError, DataError, DivergedError, GlassnetError, ModelError,
-                     NotReadyError)
+                     NotReadyError, StudentCodeError)
 from .layers import Sequential
 from .losses import softmax
 from .modelio import load_model as _load_model
@@ -650,11 +651,14 @@ def code_use(piece: str = "", code: str = "", exercise: str | None = None) -> di
     if exercise:
         ex = _exercises.get_exercise(str(exercise))
         piece, required, settings = ex.piece, ex.required, dict(ex.settings)
-    version = pieces.compile_version(str(piece), str(code), required)
+    try:
+        version = pieces.compile_version(str(piece), str(code), required)
+    except StudentCodeError as err:
+        return {"armed": False, "error": {"message": err.args[0], "line": err.line, "hint": err.hint}}
     if not settings:
         settings = {k: v[0] for k, v in version.piece.settings.items()}
     _s.armed = [v for v in _s.armed if v.piece.id != version.piece.id] + [version]
-    return {"label": version.label, "settings": settings, "piece": version.piece.id}
+    return {"armed": True, "label": version.label, "settings": settings, "piece": version.piece.id}
 
 
 def code_reset() -> dict[str, Any]:
