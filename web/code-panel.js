@@ -302,8 +302,10 @@ export class CodePanel {
     }
     const changed = this.applySettings(armed.settings);
     this.showMessage('info', `Training with ${armed.label}${changed.length ? ` (settings changed so it takes part: ${changed.join(', ')})` : ''}. Watch section 3; the run is labelled in "Compare runs".`);
-    this.root.dataset.training = armed.label;
     await this.page.train();
+    const state = this.page.getState();
+    if (state === 'training' || state === 'paused') this.root.dataset.training = armed.label;
+    this.update();
   }
 
   /** Puts the options a version needs (e.g. activation relu) into the training form. */
@@ -415,6 +417,12 @@ export class CodePanel {
     this.checkButton.disabled = !ready || this.busy;
     this.trainButton.disabled = !ready || this.busy || running;
     this.resetButton.disabled = !ready || this.busy;
+    // While a run trains with the student's code, a loop Python cannot interrupt would leave
+    // the page's own Stop unanswered: this one restarts Python instead.
+    if (!running) delete this.root.dataset.training;
+    const trainingMine = running && Boolean(this.root.dataset.training);
+    if (!this.busy) this.stopButton.hidden = !trainingMine;
+    this.stopButton.textContent = trainingMine ? 'Stop my code (restarts Python)' : 'Stop (restart Python)';
   }
 
   /** Python was restarted (by us or by "Reload worker"): say so beside the editor. */

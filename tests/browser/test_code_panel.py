@@ -154,4 +154,16 @@ def test_a_loop_that_never_ends_is_stopped_and_the_page_stays_usable(page, serve
     page.locator("#hidden").fill("16")
     start_training(page, epochs=1)
     finish_training(page)
+
+    # The same loop while training with it: the panel's Stop restarts Python too.
+    page.get_by_test_id("code-editor").fill(RELU.replace("return grad * self._mask",
+                                                         "return grad * sum(range(10**13))"))
+    page.get_by_test_id("code-train").click()
+    wait_for_state(page, "training")
+    stop.wait_for(state="visible")
+    assert "Stop my code" in stop.inner_text()
+    stop.click()
+    page.wait_for_function("document.documentElement.dataset.state === 'loading'", timeout=30_000)
+    wait_for_state(page, "ready")
+    assert "lost" in page.get_by_test_id("status").inner_text()
     assert console_errors == []
