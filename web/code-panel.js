@@ -303,8 +303,8 @@ export class CodePanel {
     const changed = this.applySettings(armed.settings);
     this.showMessage('info', `Training with ${armed.label}${changed.length ? ` (settings changed so it takes part: ${changed.join(', ')})` : ''}. Watch section 3; the run is labelled in "Compare runs".`);
     await this.page.train();
-    const state = this.page.getState();
-    if (state === 'training' || state === 'paused') this.root.dataset.training = armed.label;
+    const now = this.page.getState();
+    if (now === 'training' || now === 'paused') this.root.dataset.training = armed.label;
     this.update();
   }
 
