@@ -133,6 +133,8 @@ class _Session:
         self.loop_running = False  # the worker's training loop is calling run() right now
         self.notices: list[dict[str, Any]] = []  # events for the page, sent after each call
         self.runs = 0
+        self.armed: list[pieces.Version] = []  # students' code for the next start()
+        self.custom_code: list[str] = []  # labels of the students' code in the current run
 
     @property
     def model(self) -> Sequential | None:
@@ -143,8 +145,6 @@ class _Session:
     def config(self) -> dict[str, Any]:
         entry = self.shelf.current()
         return entry.config if entry else {}
-        self.armed: list[pieces.Version] = []  # students' code for the next start()
-        self.custom_code: list[str] = []  # labels of the students' code in the current run
 
 
 _s = _Session()

@@ -284,6 +284,8 @@ def test_a_piece_that_the_run_does_not_use_is_refused_with_the_setting_to_change
 
 
 def test_webapi_arms_code_for_the_next_run_only(small_data):
+    saved = webapi._s
+    webapi._s = webapi._Session()
     webapi._s.data = small_data
     try:
         armed = webapi.code_use(exercise="relu", code=SOLUTIONS["relu"])
@@ -308,4 +310,4 @@ def test_webapi_arms_code_for_the_next_run_only(small_data):
         assert not any("forward" in vars(layer) for layer in webapi._s.model.layers)
     finally:
         webapi.code_reset()
-        webapi._s.data, webapi._s.trainer, webapi._s.events, webapi._s.model = None, None, None, None
+        webapi._s = saved
