@@ -202,6 +202,7 @@ async function boot() {
   refreshGallery();
   schedulePrediction();
   glassbox.onReady();
+  scheduleEstimate();
   // The training images (26 MB) come after "ready"; the offline copy is saved after them, so the
   // service worker does not download the site a second time while the page does.
   const training = needsTrainingDownload(manifest)
@@ -292,6 +293,7 @@ async function train() {
     charts.reset(stepsPerEpoch);
     progress.reset({ epochs: resolved.epochs, stepsPerEpoch, batchSize: resolved.batch_size });
     enter('training');
+    if (window.scrollY > 0) window.scrollTo({ top: 0 }); // the live view is the first screen
     glassbox.onRunStarted(result);
     setStatus(`Training: showing the network ${session.data.train.toLocaleString('en')} images, ${resolved.batch_size} at a time, ${resolved.epochs} times over.`);
   } catch (err) {
@@ -342,6 +344,9 @@ function handleEvent(event) {
       charts.addBatch(event);
       progress.batch(event);
       break;
+    case 'sample':
+      charts.addSample(event);
+      break;
     case 'epoch':
       charts.addEpoch(event);
       progress.addEpoch(event);
@@ -352,6 +357,7 @@ function handleEvent(event) {
     case 'done':
       progress.finish();
       enter('done');
+      scheduleEstimate();
       setStatus(`Done: after ${event.epochs} epoch${event.epochs === 1 ? '' : 's'} the network names ${(event.test_accuracy * 100).toFixed(1)}% of the test images correctly. Draw something, or look at the test images.`);
       refreshGallery();
       schedulePrediction();
@@ -552,6 +558,50 @@ async function loadModelFile(file) {
     setStatus(`Loaded ${file.name}. Draw something to try it. The previous model stays in the list.`);
   }
   updateButtons();
+}
+
+// ---------------------------------------------------------------- time estimate, theme
+
+let estimateTimer = null;
+let estimateAsked = 0;
+
+/** Before Train: how long these settings take on this device (Python times a few batches). */
+function scheduleEstimate() {
+  clearTimeout(estimateTimer);
+  estimateTimer = setTimeout(async () => {
+    const el = $('time-estimate');
+    if (!bridge || !session.data || !['ready', 'done'].includes(getState())) return;
+    const asked = ++estimateAsked;
+    try {
+      const result = await bridge.call('estimate', { config: controls.config() });
+      if (asked !== estimateAsked) return;
+      el.textContent = `Estimated run time: ${result.text}.`;
+      el.classList.toggle('warning', result.warning);
+      el.dataset.seconds = String(result.seconds);
+    } catch (err) {
+      if (asked !== estimateAsked) return;
+      el.textContent = '';
+      delete el.dataset.seconds;
+    }
+  }, 400);
+}
+controls.onChange(scheduleEstimate);
+
+function setTheme(theme) {
+  if (theme === 'large') document.documentElement.dataset.theme = 'large';
+  else delete document.documentElement.dataset.theme;
+  $('theme').setAttribute('aria-pressed', String(theme === 'large'));
+  try { localStorage.setItem('glassnet.theme', theme); } catch (_) { /* not kept: fine */ }
+  charts.build();
+}
+$('theme').addEventListener('click', () => setTheme(document.documentElement.dataset.theme === 'large' ? 'normal' : 'large'));
+try {
+  if (localStorage.getItem('glassnet.theme') === 'large') setTheme('large');
+} catch (_) { /* storage blocked */ }
+
+// Wide tables scroll inside their own box; on a phone a line under them says so.
+for (const wrap of document.querySelectorAll('.table-wrap, .confusion-wrap')) {
+  wrap.insertAdjacentHTML('afterend', '<p class="scroll-cue">Wide table: swipe sideways inside it to see every column.</p>');
 }
 
 // ---------------------------------------------------------------- wiring

@@ -16,14 +16,18 @@ from .optim import Adam
 
 
 def first_layer_weights(model: Sequential, limit: int = 64) -> dict[str, Any]:
-    """Each first-layer unit's 784 incoming weights, as (units, 784), and one symmetric scale.
+    """Each first-layer unit's 784 incoming weights, as (units, 784), and their colour scales.
 
-    One scale for all units keeps pictures comparable: a faint unit really has small weights.
+    ``scale`` is one symmetric scale for all units (pictures comparable: a faint unit really has
+    small weights); ``scales`` has one per unit (each picture uses its full colour range, so the
+    shapes show even in units with small weights; the page's default).
     """
     dense = next(layer for layer in model.layers if isinstance(layer, Dense))
     weights = dense.W[:, :limit].T
+    scales = np.abs(weights).max(axis=1) if weights.size else np.zeros(0)
     return {"units": int(dense.outputs), "shown": int(weights.shape[0]),
-            "scale": float(np.abs(weights).max()) if weights.size else 0.0, "weights": weights}
+            "scale": float(scales.max()) if scales.size else 0.0,
+            "scales": [float(v) for v in scales], "weights": weights}
 
 
 def activations(model: Sequential, x: np.ndarray) -> list[dict[str, Any]]:

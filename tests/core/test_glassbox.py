@@ -50,6 +50,7 @@ def test_weights_view_is_the_first_dense_layer():
     assert view["weights"].shape == (8, 784) and view["units"] == 20 and view["shown"] == 8
     np.testing.assert_array_equal(view["weights"][3], model.layers[0].W[:, 3])
     assert view["scale"] == pytest.approx(np.abs(model.layers[0].W[:, :8]).max())
+    assert view["scales"] == pytest.approx(np.abs(model.layers[0].W[:, :8]).max(axis=0).tolist())
 
 
 def test_activations_are_the_forward_pass():
