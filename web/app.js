@@ -19,6 +19,7 @@ import { startOfflineStatus } from './offline-status.js';
 import { TrainingDownload } from './training-data.js';
 import { mountClassroom } from './classroom.js';
 import { followUpdates, latestBuild } from './update.js';
+import { download } from './download.js';
 
 // Class names come from Python (webapi.options()); until then there are none to show.
 const CLASS_NAMES = [];
@@ -252,7 +253,7 @@ async function sendData(buffers) {
     showData(result);
     return true;
   } catch (err) {
-    showError(err, 'Check the four Fashion-MNIST .gz files and pick them again.');
+    showError(err, 'Check the four Fashion-MNIST .gz files and pick them again.', $('data-files'));
     if (!session.data) {
       $('data-summary').textContent = 'No usable data yet. Add the four Fashion-MNIST .gz files below.';
     }
@@ -270,7 +271,7 @@ async function installModel(bytes, where, kind = 'file') {
     session.hasModel = true;
     return true;
   } catch (err) {
-    showError(err, 'Use a .npz file saved by glassnet (the Save model button or the command line).');
+    showError(err, 'Use a .npz file saved by glassnet (the Save model button or the command line).', $('model-file'));
     return false;
   }
 }
@@ -310,7 +311,7 @@ function showSettingError(err) {
     showError({ message: `${option.label}: ${err.message}`, hint: err.hint }, 'Fix the setting and press Train again.');
     controls.input(err.option).focus();
   } else {
-    showError(err);
+    showError(err, '', $('train'));
   }
 }
 
@@ -395,7 +396,7 @@ async function togglePause() {
       setStatus('Training…');
     }
   } catch (err) {
-    showError(err);
+    showError(err, '', $('pause'));
   } finally {
     updateButtons();
   }
@@ -407,7 +408,7 @@ async function stop() {
     await bridge.request('stop'); // the "stopped" event moves the page to "done"
     if (getState() === 'training' || getState() === 'paused') enter('done');
   } catch (err) {
-    showError(err);
+    showError(err, '', $('stop'));
     updateButtons();
   }
 }
@@ -511,7 +512,7 @@ async function useDataFiles(fileList) {
   try {
     buffers = await readPickedFiles(fileList);
   } catch (err) {
-    showError(err);
+    showError(err, '', $('data-files'));
     return;
   }
   const files = [...fileList];
@@ -526,18 +527,10 @@ async function useDataFiles(fileList) {
 
 async function saveModel() {
   try {
-    const bytes = await bridge.call('save_model');
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = 'glassnet-model.npz';
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    download(await bridge.call('save_model'), 'glassnet-model.npz');
     setStatus('Model saved as glassnet-model.npz. Load it again with "Load model".');
   } catch (err) {
-    showError(err);
+    showError(err, '', $('save-model'));
   }
 }
 

@@ -243,3 +243,20 @@ def test_large_projector_mode(page, server_url, small_data_page):
     page.reload()
     wait_for_state(page, "ready")
     assert page.evaluate("document.documentElement.dataset.theme") == "large"  # remembered
+
+
+def test_an_error_appears_beside_the_control_that_caused_it(page, server_url, small_data_page,
+                                                           tmp_path):
+    open_ready(page, server_url)
+    bad = tmp_path / "not-a-run.json"
+    bad.write_text("{ this is not json")
+    page.locator("#runs-card .run-import").set_input_files(str(bad))
+    beside = page.locator("#runs-card [data-testid=field-error]")
+    beside.wait_for()
+    assert "not-a-run.json" in beside.inner_text()
+    bad_model = tmp_path / "broken.npz"
+    bad_model.write_bytes(b"PK not really")
+    page.locator("#model-file").set_input_files(str(bad_model))
+    near_load = page.locator("#data-section [data-testid=field-error]:not([hidden])")
+    near_load.first.wait_for()
+    assert "broken.npz" in near_load.first.inner_text()

@@ -165,3 +165,12 @@ def test_webapi_glass_box_errors(api):
         diverged = api.step()
     assert "Lower the learning rate" in diverged["error"]["hint"]
     assert diverged["error"]["message"].startswith("training diverged: the loss became")
+
+
+def test_health_words_and_the_gradient_verdict_come_from_python():
+    assert [glassbox.health(r) for r in (None, 1e-7, 1e-3, 0.5)] == ["", "stalled", "healthy", "unstable"]
+    layer = lambda g: {"params": [{"name": "W", "grad_norm": g}]}  # noqa: E731
+    assert "vanishing" in glassbox.gradient_verdict([layer(1e-6), layer(1.0)], lr=0.1)
+    assert "exploding" in glassbox.gradient_verdict([layer(1.0), layer(1e-6)], lr=0.1)
+    assert "similar" in glassbox.gradient_verdict([layer(1.0), layer(2.0)], lr=0.1)
+    assert "schedule has ended" in glassbox.gradient_verdict([], lr=0)
