@@ -594,6 +594,10 @@ try {
 
 // Wide tables scroll inside their own box; on a phone a line under them says so.
 for (const wrap of document.querySelectorAll('.table-wrap, .confusion-wrap')) {
+  // A scrolling box is reachable from the keyboard (arrow keys scroll it) and named.
+  wrap.tabIndex = 0;
+  wrap.setAttribute('role', 'region');
+  wrap.setAttribute('aria-label', wrap.querySelector('caption')?.textContent || 'Table');
   wrap.insertAdjacentHTML('afterend', '<p class="scroll-cue">Wide table: swipe sideways inside it to see every column.</p>');
 }
 
