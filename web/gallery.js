@@ -29,7 +29,8 @@ export class Gallery {
       paintImage(canvas, item.image, 1);
       const guess = this.classes[item.prediction] ?? item.prediction;
       const truth = this.classes[item.label] ?? item.label;
-      canvas.setAttribute('aria-hidden', 'true');
+      canvas.setAttribute('aria-hidden', 'true'); // the button's label says it
+      canvas.setAttribute('aria-label', `Test image ${item.index}`);
       const caption = document.createElement('span');
       caption.className = 'tile-caption';
       caption.innerHTML = '<span class="guess"></span><span class="truth"></span>';

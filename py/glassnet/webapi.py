@@ -357,7 +357,7 @@ def estimate(config: Any = None) -> dict[str, Any]:
     warning = total > LONG_RUN_S
     text = f"{_format_duration(total)} on this device ({_format_duration(per_epoch)} an epoch)"
     if warning:
-        text += ": too long for a lesson, try fewer epochs or the lesson preset"
+        text += ": too long for a lesson; try fewer epochs or a smaller network"
     return {"seconds": total, "per_epoch": per_epoch, "text": text, "warning": warning,
             "epochs": resolved.epochs}
 
