@@ -140,7 +140,7 @@ export class Charts {
         { label: 'epoch', value: fixed(0) },
         dots('train accuracy', COLORS.train, percent),
         dots('test accuracy', COLORS.test, percent),
-        line('test sample, during the epoch', COLORS.sample, { value: percent, dash: [6, 4] }),
+        line('test sample, during the epoch', COLORS.sample, { value: percent, dash: [6, 4], points: { show: true, size: 6, fill: COLORS.sample } }),
       ],
     }, this.accuracyData, accuracyEl);
   }

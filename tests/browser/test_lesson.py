@@ -192,10 +192,11 @@ def test_the_live_view_stays_on_screen_while_training(page, server_url, small_da
     start_training(page, epochs=30)
     # The accuracy chart moves inside the first epoch (a running check on test images).
     page.wait_for_function("Number(document.getElementById('chart-accuracy').dataset.samples || 0) > 0")
+    page.screenshot(path=str(artifacts_dir / f"lesson-live-{width}x{height}.png"))
     for selector in ("[data-testid=status]", "[data-testid=pause]", "[data-testid=stop]",
                      "#chart-loss", "#chart-accuracy", "[data-testid=prediction]"):
-        assert in_viewport(page, selector), f"{selector} is off screen at {width}x{height}"
-    page.screenshot(path=str(artifacts_dir / f"lesson-live-{width}x{height}.png"))
+        box = page.evaluate("s => JSON.stringify(document.querySelector(s).getBoundingClientRect())", selector)
+        assert in_viewport(page, selector), f"{selector} is off screen at {width}x{height}: {box}"
     page.get_by_test_id("stop").click()
     finish_training(page)
 
@@ -207,6 +208,7 @@ def test_phone_live_view_first_no_sideways_scroll_and_no_serious_axe_violations(
     page.locator("#layers").fill("16")
     page.get_by_test_id("batch-size").fill("8")
     start_training(page, epochs=30)
+    page.screenshot(path=str(artifacts_dir / "lesson-phone-training.png"))
     live = page.get_by_test_id("live-view").bounding_box()
     form = page.locator("#train-section").bounding_box()
     assert live["y"] < form["y"], "on a phone the live view comes first while training"
