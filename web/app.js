@@ -20,6 +20,7 @@ import { TrainingDownload } from './training-data.js';
 import { mountClassroom } from './classroom.js';
 import { followUpdates, latestBuild } from './update.js';
 import { mountCodePanel } from './code-panel.js';
+import { download } from './download.js';
 
 // Class names come from Python (webapi.options()); until then there are none to show.
 const CLASS_NAMES = [];
@@ -209,6 +210,7 @@ async function boot() {
   schedulePrediction();
   glassbox.onReady();
   codePanel.onReady();
+  scheduleEstimate();
   // The training images (26 MB) come after "ready"; the offline copy is saved after them, so the
   // service worker does not download the site a second time while the page does.
   const training = needsTrainingDownload(manifest)
@@ -258,7 +260,7 @@ async function sendData(buffers) {
     showData(result);
     return true;
   } catch (err) {
-    showError(err, 'Check the four Fashion-MNIST .gz files and pick them again.');
+    showError(err, 'Check the four Fashion-MNIST .gz files and pick them again.', $('data-files'));
     if (!session.data) {
       $('data-summary').textContent = 'No usable data yet. Add the four Fashion-MNIST .gz files below.';
     }
@@ -276,7 +278,7 @@ async function installModel(bytes, where, kind = 'file') {
     session.hasModel = true;
     return true;
   } catch (err) {
-    showError(err, 'Use a .npz file saved by glassnet (the Save model button or the command line).');
+    showError(err, 'Use a .npz file saved by glassnet (the Save model button or the command line).', $('model-file'));
     return false;
   }
 }
@@ -299,6 +301,7 @@ async function train() {
     charts.reset(stepsPerEpoch);
     progress.reset({ epochs: resolved.epochs, stepsPerEpoch, batchSize: resolved.batch_size });
     enter('training');
+    if (window.scrollY > 0) window.scrollTo({ top: 0 }); // the live view is the first screen
     glassbox.onRunStarted(result);
     setStatus(`Training: showing the network ${session.data.train.toLocaleString('en')} images, ${resolved.batch_size} at a time, ${resolved.epochs} times over.`);
   } catch (err) {
@@ -315,7 +318,7 @@ function showSettingError(err) {
     showError({ message: `${option.label}: ${err.message}`, hint: err.hint }, 'Fix the setting and press Train again.');
     controls.input(err.option).focus();
   } else {
-    showError(err);
+    showError(err, '', $('train'));
   }
 }
 
@@ -349,6 +352,9 @@ function handleEvent(event) {
       charts.addBatch(event);
       progress.batch(event);
       break;
+    case 'sample':
+      charts.addSample(event);
+      break;
     case 'epoch':
       charts.addEpoch(event);
       progress.addEpoch(event);
@@ -359,6 +365,7 @@ function handleEvent(event) {
     case 'done':
       progress.finish();
       enter('done');
+      scheduleEstimate();
       setStatus(`Done: after ${event.epochs} epoch${event.epochs === 1 ? '' : 's'} the network names ${(event.test_accuracy * 100).toFixed(1)}% of the test images correctly. Draw something, or look at the test images.`);
       refreshGallery();
       schedulePrediction();
@@ -396,7 +403,7 @@ async function togglePause() {
       setStatus('Training…');
     }
   } catch (err) {
-    showError(err);
+    showError(err, '', $('pause'));
   } finally {
     updateButtons();
   }
@@ -408,7 +415,7 @@ async function stop() {
     await bridge.request('stop'); // the "stopped" event moves the page to "done"
     if (getState() === 'training' || getState() === 'paused') enter('done');
   } catch (err) {
-    showError(err);
+    showError(err, '', $('stop'));
     updateButtons();
   }
 }
@@ -512,7 +519,7 @@ async function useDataFiles(fileList) {
   try {
     buffers = await readPickedFiles(fileList);
   } catch (err) {
-    showError(err);
+    showError(err, '', $('data-files'));
     return;
   }
   const files = [...fileList];
@@ -527,18 +534,10 @@ async function useDataFiles(fileList) {
 
 async function saveModel() {
   try {
-    const bytes = await bridge.call('save_model');
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = 'glassnet-model.npz';
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    download(await bridge.call('save_model'), 'glassnet-model.npz');
     setStatus('Model saved as glassnet-model.npz. Load it again with "Load model".');
   } catch (err) {
-    showError(err);
+    showError(err, '', $('save-model'));
   }
 }
 
@@ -559,6 +558,54 @@ async function loadModelFile(file) {
     setStatus(`Loaded ${file.name}. Draw something to try it. The previous model stays in the list.`);
   }
   updateButtons();
+}
+
+// ---------------------------------------------------------------- time estimate, theme
+
+let estimateTimer = null;
+let estimateAsked = 0;
+
+/** Before Train: how long these settings take on this device (Python times a few batches). */
+function scheduleEstimate() {
+  clearTimeout(estimateTimer);
+  estimateTimer = setTimeout(async () => {
+    const el = $('time-estimate');
+    if (!bridge || !session.data || !['ready', 'done'].includes(getState())) return;
+    const asked = ++estimateAsked;
+    try {
+      const result = await bridge.call('estimate', { config: controls.config() });
+      if (asked !== estimateAsked) return;
+      el.textContent = `Estimated run time: ${result.text}.`;
+      el.classList.toggle('warning', result.warning);
+      el.dataset.seconds = String(result.seconds);
+    } catch (err) {
+      if (asked !== estimateAsked) return;
+      el.textContent = '';
+      delete el.dataset.seconds;
+    }
+  }, 400);
+}
+controls.onChange(scheduleEstimate);
+
+function setTheme(theme) {
+  if (theme === 'large') document.documentElement.dataset.theme = 'large';
+  else delete document.documentElement.dataset.theme;
+  $('theme').setAttribute('aria-pressed', String(theme === 'large'));
+  try { localStorage.setItem('glassnet.theme', theme); } catch (_) { /* not kept: fine */ }
+  charts.build();
+}
+$('theme').addEventListener('click', () => setTheme(document.documentElement.dataset.theme === 'large' ? 'normal' : 'large'));
+try {
+  if (localStorage.getItem('glassnet.theme') === 'large') setTheme('large');
+} catch (_) { /* storage blocked */ }
+
+// Wide tables scroll inside their own box; on a phone a line under them says so.
+for (const wrap of document.querySelectorAll('.table-wrap, .confusion-wrap')) {
+  // A scrolling box is reachable from the keyboard (arrow keys scroll it) and named.
+  wrap.tabIndex = 0;
+  wrap.setAttribute('role', 'region');
+  wrap.setAttribute('aria-label', wrap.querySelector('caption')?.textContent || 'Table');
+  wrap.insertAdjacentHTML('afterend', '<p class="scroll-cue">Wide table: swipe sideways inside it to see every column.</p>');
 }
 
 // ---------------------------------------------------------------- wiring

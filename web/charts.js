@@ -7,15 +7,25 @@
 
 import uPlot from './vendor/uplot/uPlot.esm.js';
 
-const COLORS = { batch: '#9fb3cf', train: '#2b6cb0', test: '#c05621' };
+const COLORS = { batch: '#9fb3cf', train: '#2b6cb0', test: '#c05621', sample: '#dd6b20' };
 const POINTS_PER_EPOCH = 60;
 const SMOOTHING = 0.9;
 
 const percent = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
 const fixed = (digits) => (v) => (v === null || v === undefined ? '–' : v.toFixed(digits));
 
+// Colours and line widths follow the page's theme (dark mode, the large projector mode).
+const cssVar = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+const large = () => document.documentElement.dataset.theme === 'large';
+const lineWidth = () => (large() ? 3.5 : 2);
+const axisStyle = () => ({ stroke: cssVar('--ink', '#1f2933'), grid: { stroke: cssVar('--line', '#d9e2ec'), width: 1 },
+  font: `${large() ? 15 : 12}px system-ui, sans-serif` });
+// A chart's height: as tall as fits next to the other live-view parts on a 768-pixel screen.
+const chartHeight = () => Math.round(Math.min(220, Math.max(140, window.innerHeight * 0.25)));
+
 function epochAxis() {
   return {
+    ...axisStyle(),
     label: 'epoch',
     labelSize: 20,
     size: 36,
@@ -24,7 +34,7 @@ function epochAxis() {
 }
 
 function line(label, stroke, extra = {}) {
-  return { label, stroke, width: 2, spanGaps: true, points: { show: false }, ...extra };
+  return { label, stroke, width: lineWidth(), spanGaps: true, points: { show: false }, ...extra };
 }
 
 function countValues(values) {
@@ -38,7 +48,7 @@ const epochRange = (u, min, max) => [0, Math.max(max ?? 1, 1) * 1.03 + 0.03];
 
 function dots(label, stroke, value) {
   return {
-    label, stroke, width: 2, spanGaps: true, value,
+    label, stroke, width: lineWidth(), spanGaps: true, value,
     // Dots while there are few epochs; a plain line once they would crowd.
     points: { show: (u, seriesIdx) => countValues(u.data[seriesIdx]) < 40, size: 7, fill: stroke, stroke },
   };
@@ -86,11 +96,26 @@ export class Charts {
     this.accuracyEl = accuracyEl;
     this.pending = false;
     this.reset(1);
-    const size = (el) => ({ width: Math.max(240, el.clientWidth - 8), height: 220 });
+    this.build();
+    const size = (el) => ({ width: Math.max(200, el.clientWidth - 8), height: chartHeight() });
+    const observer = new ResizeObserver(() => {
+      this.loss.setSize(size(lossEl));
+      this.accuracy.setSize(size(accuracyEl));
+    });
+    observer.observe(lossEl);
+    observer.observe(accuracyEl);
+  }
+
+  /** (Re)creates both charts with the current theme, keeping their data. */
+  build() {
+    const { lossEl, accuracyEl } = this;
+    this.loss?.destroy();
+    this.accuracy?.destroy();
+    const size = (el) => ({ width: Math.max(200, el.clientWidth - 8), height: chartHeight() });
     this.loss = new uPlot({
       ...size(lossEl),
       scales: { x: { time: false, range: epochRange }, y: { range: (u, min, max) => [0, Math.max(max ?? 1, 0.1) * 1.05] } },
-      axes: [epochAxis(), { size: 48, values: (u, s) => s.map((v) => v.toFixed(2)) }],
+      axes: [epochAxis(), { ...axisStyle(), size: 48, values: (u, s) => s.map((v) => v.toFixed(2)) }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       plugins: [learningRateMarks(this)],
@@ -108,21 +133,16 @@ export class Charts {
         // From a round tenth below the lowest accuracy up to 100%.
         y: { range: (u, min) => [min === null ? 0 : Math.max(0, Math.floor((min - 0.05) * 10) / 10), 1] },
       },
-      axes: [epochAxis(), { size: 48, values: (u, s) => s.map((v) => `${Math.round(v * 100)}%`) }],
+      axes: [epochAxis(), { ...axisStyle(), size: 48, values: (u, s) => s.map((v) => `${Math.round(v * 100)}%`) }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       series: [
         { label: 'epoch', value: fixed(0) },
         dots('train accuracy', COLORS.train, percent),
         dots('test accuracy', COLORS.test, percent),
+        line('test sample, during the epoch', COLORS.sample, { value: percent, dash: [6, 4], points: { show: true, size: 6, fill: COLORS.sample } }),
       ],
     }, this.accuracyData, accuracyEl);
-    const observer = new ResizeObserver(() => {
-      this.loss.setSize(size(lossEl));
-      this.accuracy.setSize(size(accuracyEl));
-    });
-    observer.observe(lossEl);
-    observer.observe(accuracyEl);
   }
 
   /** Empties both charts for a new run of `stepsPerEpoch` batches an epoch. */
@@ -132,7 +152,7 @@ export class Charts {
     this.lastPlotted = -Infinity;
     this.lrMarks = []; // {x: epochs so far, lr}
     this.lossData = [[], [], [], []];
-    this.accuracyData = [[0, 1], [null, null], [null, null]];
+    this.accuracyData = [[0, 1], [null, null], [null, null], [null, null]];
     if (this.loss) this.redraw();
   }
 
@@ -155,11 +175,28 @@ export class Charts {
     batch.push(this.smoothed);
     train.push(event.train_loss);
     test.push(event.test_loss);
-    const [ex, trainAcc, testAcc] = this.accuracyData;
+    const [ex, trainAcc, testAcc, sample] = this.accuracyData;
     ex.push(event.epoch);
     trainAcc.push(event.train_accuracy);
     testAcc.push(event.test_accuracy);
+    sample.push(null);
     this.schedule();
+  }
+
+  /** A running accuracy on a fixed test sample (Python's "sample" event), inside an epoch. */
+  addSample(event) {
+    const [ex, trainAcc, testAcc, sample] = this.accuracyData;
+    if (ex.length === 2 && ex[0] === 0 && ex[1] === 1 && trainAcc[0] === null) {
+      this.accuracyData = [[], [], [], []]; // the placeholder axis goes once real points come
+      return this.addSample(event);
+    }
+    ex.push(event.progress);
+    trainAcc.push(null);
+    testAcc.push(null);
+    sample.push(event.sample_accuracy);
+    this.accuracyEl.dataset.samples = String(Number(this.accuracyEl.dataset.samples || 0) + 1);
+    this.schedule();
+    return undefined;
   }
 
   /** Marks a learning-rate change at the newest point of the loss curve. */

@@ -18,7 +18,9 @@ export class Gallery {
   show(result) {
     const cards = result.items.map((item) => {
       const right = item.prediction === item.label;
-      const figure = document.createElement('figure');
+      // A button: the glass box opens the image on click, Enter or Space.
+      const figure = document.createElement('button');
+      figure.type = 'button';
       figure.className = `tile ${right ? 'right' : 'wrong'}`;
       figure.dataset.index = String(item.index); // the glass box opens it on click
       const canvas = document.createElement('canvas');
@@ -27,13 +29,15 @@ export class Gallery {
       paintImage(canvas, item.image, 1);
       const guess = this.classes[item.prediction] ?? item.prediction;
       const truth = this.classes[item.label] ?? item.label;
-      canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', `Test image ${item.index}: ${truth}`);
-      const caption = document.createElement('figcaption');
+      canvas.setAttribute('aria-hidden', 'true'); // the button's label says it
+      canvas.setAttribute('aria-label', `Test image ${item.index}`);
+      const caption = document.createElement('span');
+      caption.className = 'tile-caption';
       caption.innerHTML = '<span class="guess"></span><span class="truth"></span>';
       caption.querySelector('.guess').textContent = `${right ? '✓' : '✗'} ${guess} ${Math.round(item.confidence * 100)}%`;
       caption.querySelector('.truth').textContent = right ? 'correct' : `is: ${truth}`;
       figure.append(canvas, caption);
+      figure.setAttribute('aria-label', `Test image ${item.index}: ${truth}, guessed ${guess} (${Math.round(item.confidence * 100)}%). Look inside this prediction.`);
       return figure;
     });
     this.container.replaceChildren(...cards);

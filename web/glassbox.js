@@ -53,6 +53,7 @@ function buildSection(container) {
     <p class="explain">Each square is one unit of the first hidden layer: its 784 weights laid out
       like the 28×28 image. Red pixels make the unit fire, blue ones hold it back; watch shapes of
       clothes appear as it trains.</p>
+    <label class="inline-label weights-switch"><input type="checkbox" class="weights-shared"> One colour scale for all pictures (compare strengths)</label>
     <p class="weights-caption muted"></p>
     <div class="weights-grid" data-testid="weights-view"><p class="empty">Train or load a model to see its weights.</p></div>`);
   return cards;
@@ -134,23 +135,7 @@ export function mountGlassbox(container, page) {
     if (tile && tile.dataset.index !== undefined && app.session.hasModel) inspect.inspectTest(Number(tile.dataset.index));
   };
   document.addEventListener('click', (e) => openTile(e.target.closest('.tile[data-index]')));
-  document.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      const tile = e.target.closest?.('.tile[data-index]');
-      if (tile) {
-        e.preventDefault();
-        openTile(tile);
-      }
-    }
-  });
-  // Tiles made elsewhere become focusable, so the keyboard can open them too.
-  new MutationObserver(() => {
-    for (const tile of document.querySelectorAll('.tile[data-index]:not([tabindex])')) {
-      tile.tabIndex = 0;
-      tile.title = 'Look inside this prediction';
-    }
-  }).observe(document.body, { childList: true, subtree: true });
-
+  // Tiles are buttons (gallery.js): Enter and Space click them.
   return {
     onEvent(event) {
       runs.event(event);

@@ -45,6 +45,26 @@ export class MistakesView {
     this.setClasses(app.session.classes);
     this.clear();
     this.button.addEventListener('click', () => this.evaluate());
+    // The matrix is one tab stop: arrow keys (and Home/End) move between its cells.
+    this.table.addEventListener('keydown', (e) => {
+      const cell = e.target.closest('[data-testid=confusion-cell]');
+      const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      if (!cell || !(e.key in moves || e.key === 'Home' || e.key === 'End')) return;
+      e.preventDefault();
+      let i = Number(cell.dataset.true);
+      let j = Number(cell.dataset.predicted);
+      if (e.key === 'Home') j = 0;
+      else if (e.key === 'End') j = 9;
+      else {
+        i = Math.max(0, Math.min(9, i + moves[e.key][0]));
+        j = Math.max(0, Math.min(9, j + moves[e.key][1]));
+      }
+      const next = this.table.querySelector(`[data-true="${i}"][data-predicted="${j}"]`);
+      if (!next) return;
+      cell.tabIndex = -1;
+      next.tabIndex = 0;
+      next.focus();
+    });
     this.table.addEventListener('click', (e) => {
       const cell = e.target.closest('[data-testid=confusion-cell]');
       if (cell) this.showCell(Number(cell.dataset.true), Number(cell.dataset.predicted));
@@ -132,6 +152,7 @@ export class MistakesView {
         button.textContent = String(count);
         button.setAttribute('aria-label', `${count} ${names[i]} images guessed as ${names[j]}`);
         if (!count) button.classList.add('zero');
+        button.tabIndex = i === 0 && j === 0 ? 0 : -1; // one tab stop; arrow keys move inside
         td.append(button);
         tr.append(td);
       });

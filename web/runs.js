@@ -3,6 +3,7 @@
 // Why: "did momentum help?" is answered by two curves on one chart, not by memory.
 
 import uPlot from './vendor/uplot/uPlot.esm.js';
+import { download } from './download.js';
 
 const KEY = 'glassnet.runs.v1';
 // Stored runs that fail the checks below are moved here (never deleted, never shown), so one
@@ -221,16 +222,6 @@ export function runToJson(run) {
   return `${JSON.stringify(run, null, 2)}\n`;
 }
 
-function download(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 function describeConfig(c) {
   const layers = Array.isArray(c.layers) ? c.layers.join(',') : c.layers;
@@ -488,7 +479,7 @@ export class RunsView {
       this.render(run.id);
     } catch (err) {
       const text = err instanceof SyntaxError ? `${file.name} is not valid JSON.` : err.message;
-      this.app.showError({ message: text, hint: 'Pick a .json file made with a run\'s JSON button.' });
+      this.app.showError({ message: text, hint: 'Pick a .json file made with a run\'s JSON button.' }, '', this.card.querySelector('.run-import'));
     }
   }
 

@@ -32,13 +32,40 @@ export function setStatus(text) {
  * Shows a failure: its message, and its hint (what to do). `err.crashed` (the worker died)
  * also offers "Reload worker".
  */
-export function showError(err, fallbackHint = '') {
+export function showError(err, fallbackHint = '', near = null) {
+  if (near) showErrorNear(near, err, fallbackHint);
   bannerMessage.textContent = err.message || String(err);
   bannerHint.textContent = err.hint || fallbackHint;
   bannerHint.hidden = !bannerHint.textContent;
   reloadButton.hidden = !err.crashed;
   banner.hidden = false;
   if (err.crashed) reloadButton.focus();
+}
+
+/**
+ * The same message next to the control that caused it (the banner may be far away): a line
+ * after the control's button row, replaced by the next message there, gone on the next success.
+ */
+export function showErrorNear(control, err, fallbackHint = '') {
+  const anchor = control.closest('.button-row, .field, label, .runs-compare') ?? control;
+  let line = anchor.nextElementSibling;
+  if (!line || !line.classList.contains('control-error')) {
+    line = document.createElement('p');
+    line.className = 'control-error';
+    line.dataset.testid = 'field-error';
+    line.setAttribute('role', 'alert');
+    anchor.after(line);
+  }
+  const hint = err.hint || fallbackHint;
+  line.textContent = `${err.message || String(err)}${hint ? ` ${hint}` : ''}`;
+  line.hidden = false;
+}
+
+/** Removes the message next to a control (after it worked). */
+export function clearErrorNear(control) {
+  const anchor = control.closest('.button-row, .field, label, .runs-compare') ?? control;
+  const line = anchor.nextElementSibling;
+  if (line && line.classList.contains('control-error')) line.hidden = true;
 }
 
 export function hideError() {

@@ -22,24 +22,8 @@ function logShare(v) {
   return Math.max(0, Math.min(1, (Math.log10(v) + 10) / 12));
 }
 
-/** An update ratio in words: ~1e-3 is healthy (see glassbox.inspect_step). */
-function ratioClass(r) {
-  if (r === null || r === undefined) return '';
-  if (r < 1e-5) return 'stalled';
-  if (r > 1e-1) return 'unstable';
-  return 'healthy';
-}
-
-/** One sentence comparing the first and last weight gradients, for the student to read. */
-function verdict(layers) {
-  const grads = layers.map((l) => l.params.find((p) => p.name === 'W')).filter(Boolean).map((p) => p.grad_norm);
-  if (grads.length < 2 || !(grads[0] > 0) || !(grads[grads.length - 1] > 0)) return '';
-  const ratio = grads[grads.length - 1] / grads[0];
-  const round = (v) => Number(v.toPrecision(2)).toLocaleString('en');
-  if (ratio > 100) return `The first layer's gradient is ${round(ratio)} times smaller than the last layer's: the learning signal fades on its way back (vanishing gradients), so the first layers barely change.`;
-  if (ratio < 0.01) return `The first layer's gradient is ${round(1 / ratio)} times larger than the last layer's: the signal grows on its way back (exploding gradients).`;
-  return 'The gradients of the first and last layers are of similar size: the learning signal reaches every layer.';
-}
+// Health words (stalled / healthy / unstable), their thresholds and the verdict sentence come
+// from Python (glassbox.inspect_step): this view only draws them.
 
 export class Stepper {
   /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
@@ -92,7 +76,7 @@ export class Stepper {
     try {
       return this.app.controls.config();
     } catch (err) {
-      this.app.showError(err, 'Fix the highlighted setting in section 2.');
+      this.app.showError(err, 'Fix the highlighted setting in section 2.', this.stepButton);
       return null;
     }
   }
@@ -123,7 +107,7 @@ export class Stepper {
       this.clearTable('A new network is ready: press Step.');
       this.app.setStatus(`New run for stepping: ${result.summary}. Press Step to train it one batch at a time.`);
     } catch (err) {
-      this.app.showError(err);
+      this.app.showError(err, '', this.stepButton);
     } finally {
       this.setBusy(false);
     }
@@ -148,10 +132,10 @@ export class Stepper {
         if (report.error) break;
       }
       this.show(report);
-      if (report.error) this.app.showError(report.error);
+      if (report.error) this.app.showError(report.error, '', this.stepButton);
       this.app.modelChangedByStep();
     } catch (err) {
-      this.app.showError(err);
+      this.app.showError(err, '', this.stepButton);
     } finally {
       this.setBusy(false);
     }
@@ -196,7 +180,7 @@ export class Stepper {
           td.innerHTML = '<span class="logbar"><span class="fill"></span></span><span class="num"></span>';
           td.querySelector('.fill').style.width = `${(logShare(v) * 100).toFixed(1)}%`;
           td.querySelector('.num').textContent = sci(v);
-          if (key === 'update_ratio') td.className = `ratio ${ratioClass(v)}`;
+          if (key === 'update_ratio') td.className = `ratio ${weights.health}`;
           tr.dataset[key === 'grad_norm' ? 'gradNorm' : 'updateRatio'] = String(v ?? '');
           const bias = layer.params.find((p) => p.name === 'b');
           if (bias) td.title = `bias: ${sci(bias[key])}`;
@@ -209,8 +193,6 @@ export class Stepper {
     });
     this.body.replaceChildren(...rows);
     this.body.dataset.dense = String(dense);
-    this.card.querySelector('.step-verdict').textContent = report.lr === 0
-      ? 'The learning rate is 0: this run\'s schedule has ended, so a step changes nothing. Press "New run from the settings" to step through a fresh network.'
-      : verdict(report.layers);
+    this.card.querySelector('.step-verdict').textContent = report.verdict;
   }
 }

@@ -14,6 +14,8 @@ export class WeightsView {
     this.card = card;
     this.grid = card.querySelector('.weights-grid');
     this.caption = card.querySelector('.weights-caption');
+    this.shared = card.querySelector('.weights-shared');
+    this.shared.addEventListener('change', () => this.last && this.show(this.last));
     /** Fetches the weights from Python and redraws; at most one request in flight. */
     this.refresh = coalesced(async () => {
       try {
@@ -25,13 +27,16 @@ export class WeightsView {
   }
 
   show(view) {
+    this.last = view;
+    const shared = this.shared.checked;
+    this.grid.dataset.scale = shared ? 'shared' : 'per-tile';
     const tiles = view.weights.map((w, i) => {
       const figure = document.createElement('figure');
       figure.className = 'weight-tile';
       const canvas = document.createElement('canvas');
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', `Weights of unit ${i + 1}`);
-      paintDiverging(canvas, w, view.scale);
+      paintDiverging(canvas, w, shared ? view.scale : view.scales[i]);
       const caption = document.createElement('figcaption');
       caption.textContent = String(i + 1);
       figure.append(canvas, caption);
@@ -42,10 +47,9 @@ export class WeightsView {
     this.grid.dataset.shown = String(view.shown);
     this.grid.dataset.version = String(Number(this.grid.dataset.version || 0) + 1);
     const what = view.shown < view.units ? `the first ${view.shown} of ${view.units} units` : `all ${view.units} units`;
-    this.caption.replaceChildren(
-      `First hidden layer, ${what}. One colour scale for all: `,
-      legend(view.scale),
-    );
+    this.caption.replaceChildren(...(shared
+      ? [`First hidden layer, ${what}. One colour scale for all: `, legend(view.scale)]
+      : [`First hidden layer, ${what}. Each picture uses its own colour scale (blue most negative, red most positive in that unit), so faint units show their shapes too.`]));
   }
 
   message(text) {

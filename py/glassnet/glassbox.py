@@ -16,14 +16,18 @@ from .optim import Adam
 
 
 def first_layer_weights(model: Sequential, limit: int = 64) -> dict[str, Any]:
-    """Each first-layer unit's 784 incoming weights, as (units, 784), and one symmetric scale.
+    """Each first-layer unit's 784 incoming weights, as (units, 784), and their colour scales.
 
-    One scale for all units keeps pictures comparable: a faint unit really has small weights.
+    ``scale`` is one symmetric scale for all units (pictures comparable: a faint unit really has
+    small weights); ``scales`` has one per unit (each picture uses its full colour range, so the
+    shapes show even in units with small weights; the page's default).
     """
     dense = next(layer for layer in model.layers if isinstance(layer, Dense))
     weights = dense.W[:, :limit].T
+    scales = np.abs(weights).max(axis=1) if weights.size else np.zeros(0)
     return {"units": int(dense.outputs), "shown": int(weights.shape[0]),
-            "scale": float(np.abs(weights).max()) if weights.size else 0.0, "weights": weights}
+            "scale": float(scales.max()) if scales.size else 0.0,
+            "scales": [float(v) for v in scales], "weights": weights}
 
 
 def activations(model: Sequential, x: np.ndarray) -> list[dict[str, Any]]:
@@ -61,6 +65,40 @@ def cell_examples(predictions: np.ndarray, labels: np.ndarray, true: int, predic
     return np.flatnonzero((labels == true) & (predictions == predicted))[:limit]
 
 
+# Update ratio ||delta w|| / ||w|| per step: below STALLED the layer has stopped learning, above
+# UNSTABLE it jumps around; in between it is healthy (about 1e-3 is typical).
+STALLED, UNSTABLE = 1e-5, 1e-1
+
+
+def health(update_ratio: float | None) -> str:
+    """A layer's update ratio in a word: stalled, healthy or unstable ('' when unknown)."""
+    if update_ratio is None or not math.isfinite(update_ratio):
+        return ""
+    return "stalled" if update_ratio < STALLED else "unstable" if update_ratio > UNSTABLE else "healthy"
+
+
+def gradient_verdict(layers: list[dict[str, Any]], lr: float) -> str:
+    """One sentence comparing the first and last weight gradients, for a student to read."""
+    if lr == 0:
+        return ("The learning rate is 0: this run's schedule has ended, so a step changes nothing. "
+                'Press "New run from the settings" to step through a fresh network.')
+    grads = [p["grad_norm"] for layer in layers for p in layer["params"] if p["name"] == "W"]
+    if len(grads) < 2 or not grads[0] > 0 or not grads[-1] > 0:
+        return ""
+    ratio = grads[-1] / grads[0]
+    def words(v: float) -> str:
+        return f"{float(f'{v:.2g}'):,g}"
+    if ratio > 100:
+        return (f"The first layer's gradient is {words(ratio)} times smaller than the last layer's: "
+                "the learning signal fades on its way back (vanishing gradients), so the first "
+                "layers barely change.")
+    if ratio < 0.01:
+        return (f"The first layer's gradient is {words(1 / ratio)} times larger than the last "
+                "layer's: the signal grows on its way back (exploding gradients).")
+    return ("The gradients of the first and last layers are of similar size: the learning signal "
+            "reaches every layer.")
+
+
 def _norm(a: np.ndarray) -> float:
     return math.sqrt(float(np.vdot(a, a)))
 
@@ -83,7 +121,8 @@ def inspect_step(trainer, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
             size = _norm(before[k])
             params.append({"name": name, "shape": list(p.shape), "norm": size,
                            "grad_norm": _norm(g), "update_norm": delta,
-                           "update_ratio": delta / size if size > 0 else None})
+                           "update_ratio": delta / size if size > 0 else None,
+                           "health": health(delta / size if size > 0 else None)})
             k += 1
         layers.append({"index": i, "type": layer.kind, "output_mean": float(out.mean()),
                        "output_std": float(out.std()),
@@ -91,7 +130,9 @@ def inspect_step(trainer, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     return {"step": trainer.step, "loss": float(step_loss), "lr": trainer.optimizer.lr,
             "batch_size": int(len(y)),
             "batch_accuracy": float(np.mean(np.argmax(logits, axis=1) == y)),
-            "probabilities": softmax(outs[-1][:1])[0], "label": int(y[0]), "layers": layers}
+            "probabilities": softmax(outs[-1][:1])[0], "label": int(y[0]), "layers": layers,
+            "verdict": gradient_verdict(layers, trainer.optimizer.lr),
+            "thresholds": {"stalled": STALLED, "unstable": UNSTABLE}}
 
 
 def fine_tune(model: Sequential, drawings: np.ndarray, labels: np.ndarray, steps: int = 10,

@@ -9,6 +9,9 @@ Event schema:
   {"event": "batch", "epoch", "step", "loss", "lr", "examples_per_s"}
   {"event": "epoch", "epoch", "epochs", "train_loss", "train_accuracy", "test_loss",
    "test_accuracy", "seconds", "lr"}
+  {"event": "sample", "epoch", "step", "progress", "sample_accuracy", "sample_size"}
+      (only with ``sample_every``: accuracy on a fixed sample of test images every that many
+      batches, so a chart moves inside the first epoch; ``progress`` is in epochs, e.g. 0.25)
   {"event": "done", "epochs", "test_loss", "test_accuracy", "seconds"}
   {"event": "stopped", "epoch", "step", "seconds"}
   {"event": "error", "message", "hint", "epoch", "step"}
@@ -82,8 +85,10 @@ def evaluate(model: Sequential, images: np.ndarray, labels: np.ndarray, batch_si
 class Trainer:
     """Owns one run: model, optimizer, data and the position within the run."""
 
-    def __init__(self, config: Config, data: Dataset, model: Sequential | None = None) -> None:
+    def __init__(self, config: Config, data: Dataset, model: Sequential | None = None,
+                 sample_every: int = 0, sample_size: int = 1000) -> None:
         self.config = config
+        self.sample_every = int(sample_every)
         self.data = data.split_validation(config.val_split, config.seed) if config.val_split else data
         self.model = model if model is not None else build_model(config)
         self.optimizer = build_optimizer(config, self.model)
@@ -104,6 +109,10 @@ class Trainer:
         self.loss_fn = softmax_cross_entropy
         # Separate streams, so adding augmentation does not change the shuffling order.
         self._shuffle_rng, self._augment_rng = np.random.default_rng(config.seed + 1).spawn(2)
+        # The fixed test sample of the "sample" events: the same images all run long.
+        count = min(int(sample_size), len(self.data.test_labels))
+        self._sample = np.random.default_rng(0).choice(len(self.data.test_labels), count,
+                                                      replace=False) if self.sample_every else None
 
     @property
     def averaged_params(self) -> list[np.ndarray] | None:
@@ -207,6 +216,9 @@ class Trainer:
                 yield {"event": "batch", "epoch": epoch, "step": self.step, "loss": loss,
                        "lr": self.optimizer.lr,
                        "examples_per_s": seen / max(time.perf_counter() - started, 1e-9)}
+                if self.sample_every and self.step % self.sample_every == 0 and \
+                        self.step % self.steps_per_epoch:
+                    yield self._sample_event(epoch)
             with self._averaged_weights():
                 test = evaluate(self.model, d.test_images, d.test_labels)
             seconds = time.perf_counter() - started
@@ -224,6 +236,16 @@ class Trainer:
         last = self.history[-1] if self.history else {}
         yield {"event": "done", "epochs": c.epochs, "test_loss": last.get("test_loss"),
                "test_accuracy": last.get("test_accuracy"), "seconds": self._elapsed}
+
+    def _sample_event(self, epoch: int) -> dict[str, Any]:
+        """Accuracy on the fixed test sample right now (cheap: about 1/60 of an epoch's work)."""
+        idx = self._sample
+        with self._averaged_weights():
+            logits = self.model.forward(to_float(self.data.test_images[idx]), training=False)
+        right = int(np.count_nonzero(np.argmax(logits, axis=1) == self.data.test_labels[idx]))
+        return {"event": "sample", "epoch": epoch, "step": self.step,
+                "progress": self.step / self.steps_per_epoch, "sample_accuracy": right / len(idx),
+                "sample_size": int(len(idx))}
 
     def _epoch_batches(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         d, c = self.data, self.config

@@ -290,7 +290,10 @@ def start(config: Any = None, name: str | None = None, kind: str = "run") -> dic
     if kind not in ("run", "step", "example"):
         raise ConfigError(f"unknown kind of run {kind!r}")
     resolved = make_config(_overrides(config))
-    trainer = Trainer(resolved, _s.data)
+    # A running accuracy on 1,000 fixed test images about five times an epoch: the accuracy
+    # chart moves within seconds, not only after the first whole epoch.
+    every = max(20, trainer_steps(resolved) // 5)
+    trainer = Trainer(resolved, _s.data, sample_every=every)
     armed, _s.armed = _s.armed, []
     try:
         custom = pieces.apply(trainer, armed)  # students' code, for this run only
@@ -319,6 +322,11 @@ def start(config: Any = None, name: str | None = None, kind: str = "run") -> dic
     return started
 
 
+def trainer_steps(config: Any) -> int:
+    """Batches per epoch of a config on the loaded data."""
+    return -(-len(_require_data().train_labels) // config.batch_size)
+
+
 def _notify(event: dict[str, Any]) -> None:
     _s.notices.append(_plain(event))
 
@@ -333,6 +341,50 @@ def take_events() -> dict[str, Any]:
     """Events that calls made since the last take (the worker sends them to the page)."""
     events, _s.notices = _s.notices, []
     return {"events": events}
+
+
+LONG_RUN_S = 300.0  # above this, the page warns before Train (a lesson has minutes, not hours)
+
+
+def _format_duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    minutes = seconds / 60
+    return f"about {round(minutes)} min" if minutes < 90 else f"about {minutes / 60:.1f} hours"
+
+
+def estimate(config: Any = None) -> dict[str, Any]:
+    """How long a run of these settings takes on this device, from a few timed batches.
+
+    Times three training steps (after one warm-up) and the forward pass over 1,000 test images,
+    then scales to the run: epochs x (batches + evaluating the test set). Nothing is kept.
+    """
+    data = _require_data()
+    resolved = make_config(_overrides(config))
+    trainer = Trainer(resolved, data)
+    batches = trainer._epoch_batches()
+    x, y = next(batches)
+    trainer.train_step(x, y)
+    started = time.perf_counter()
+    timed = 0
+    for x, y in batches:
+        trainer.train_step(x, y)
+        timed += 1
+        if timed == 3:
+            break
+    per_batch = (time.perf_counter() - started) / max(timed, 1)
+    sample = to_float(data.test_images[:1000])
+    started = time.perf_counter()
+    trainer.model.forward(sample, training=False)
+    per_1000 = time.perf_counter() - started
+    per_epoch = trainer.steps_per_epoch * per_batch + per_1000 * (len(data.test_labels) / 1000 + 5)
+    total = per_epoch * resolved.epochs
+    warning = total > LONG_RUN_S
+    text = f"{_format_duration(total)} on this device ({_format_duration(per_epoch)} an epoch)"
+    if warning:
+        text += ": too long for a lesson; try fewer epochs or a smaller network"
+    return {"seconds": total, "per_epoch": per_epoch, "text": text, "warning": warning,
+            "epochs": resolved.epochs}
 
 
 def set_loop_running(running: bool) -> dict[str, Any]:

@@ -5,10 +5,14 @@ no sideways scrolling on a phone, no serious accessibility violations)."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
-from conftest import DATA_FILES, wait_for_state
-from test_page import (draw_strokes, error_banner, finish_training, open_ready, probabilities,
-                       start_training, wait_for_prediction)
+import pytest
+from conftest import wait_for_state
+from test_page import (draw_strokes, finish_training, open_ready, probabilities, start_training,
+                       wait_for_prediction)
 
 ACTIVE = "document.querySelector('[data-testid=model-item][data-active=true]')?.dataset.model"
 
@@ -26,7 +30,8 @@ def wait_active_changed(page, old: str | None) -> str:
 def wait_probabilities(page, previous: str | None, equal: bool) -> str:
     op = "===" if equal else "!=="
     page.wait_for_function(
-        f"document.querySelector('[data-testid=prediction]').dataset.probabilities {op} {json.dumps(previous)}")
+        f"document.querySelector('[data-testid=prediction]').dataset.probabilities {op} {json.dumps(previous)}",
+        timeout=120_000)
     return probabilities(page)
 
 
@@ -147,3 +152,113 @@ def test_reset_gives_a_fresh_network_and_the_label_follows_the_active_model(page
     assert "784 → 32 → 10" in page.locator("#model-summary").inner_text()
     assert page.get_by_test_id("epoch-row").count() == 0
     assert fresh != trained
+
+
+# ---------------------------------------------------------------- layout and accessibility
+
+AXE_DIR = Path(__file__).parent / "axe"
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core from npm (pinned by tests/browser/axe/package-lock.json), installed on first use."""
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            pytest.skip("npm is needed for axe-core (Debian: apt-get install -y npm)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=AXE_DIR,
+                       check=True, timeout=300)
+    return script
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0
+            && r.bottom <= innerHeight && r.right <= innerWidth; }""", selector)
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1024, 768)])
+def test_the_live_view_stays_on_screen_while_training(page, server_url, small_data_page, width,
+                                                      height, artifacts_dir):
+    page.set_viewport_size({"width": width, "height": height})
+    open_ready(page, server_url)
+    estimate = page.get_by_test_id("time-estimate")
+    page.wait_for_function("document.querySelector('[data-testid=time-estimate]').dataset.seconds")
+    assert "on this device" in estimate.inner_text()
+    draw_strokes(page)
+    wait_for_prediction(page)
+    page.get_by_test_id("batch-size").fill("8")  # a long run on the small set: time to look
+    start_training(page, epochs=30)
+    # The accuracy chart moves inside the first epoch (a running check on test images).
+    page.wait_for_function("Number(document.getElementById('chart-accuracy').dataset.samples || 0) > 0")
+    page.screenshot(path=str(artifacts_dir / f"lesson-live-{width}x{height}.png"))
+    for selector in ("[data-testid=status]", "[data-testid=pause]", "[data-testid=stop]",
+                     "#chart-loss", "#chart-accuracy", "[data-testid=prediction]"):
+        box = page.evaluate("s => JSON.stringify(document.querySelector(s).getBoundingClientRect())", selector)
+        assert in_viewport(page, selector), f"{selector} is off screen at {width}x{height}: {box}"
+    page.get_by_test_id("stop").click()
+    finish_training(page)
+
+
+def test_phone_live_view_first_no_sideways_scroll_and_no_serious_axe_violations(
+        page, server_url, small_data_page, axe_script, artifacts_dir):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_ready(page, server_url)
+    page.locator("#layers").fill("16")
+    page.get_by_test_id("batch-size").fill("8")
+    start_training(page, epochs=30)
+    page.screenshot(path=str(artifacts_dir / "lesson-phone-training.png"))
+    live = page.get_by_test_id("live-view").bounding_box()
+    form = page.locator("#train-section").bounding_box()
+    assert live["y"] < form["y"], "on a phone the live view comes first while training"
+    page.screenshot(path=str(artifacts_dir / "lesson-phone-training.png"))
+    page.get_by_test_id("stop").click()
+    finish_training(page)
+    page.get_by_test_id("confusion-cell").first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(artifacts_dir / "lesson-phone.png"), full_page=True)
+    # The confusion matrix is one tab stop; arrow keys move inside it.
+    cells = page.get_by_test_id("confusion-cell")
+    assert page.evaluate("[...document.querySelectorAll('[data-testid=confusion-cell]')].filter(b => b.tabIndex === 0).length") == 1
+    cells.first.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("[document.activeElement.dataset.true, document.activeElement.dataset.predicted]")
+    assert focused == ["1", "1"]
+    # Test images are buttons.
+    assert page.locator("#gallery .tile").first.evaluate("el => el.tagName") == "BUTTON"
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.length} e.g. ${v.nodes[0].target.join(' ')}`); }""")
+    assert result == []
+
+
+def test_large_projector_mode(page, server_url, small_data_page):
+    open_ready(page, server_url)
+    before = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    page.get_by_test_id("theme").click()
+    assert page.get_by_test_id("theme").get_attribute("aria-pressed") == "true"
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > before
+    page.reload()
+    wait_for_state(page, "ready")
+    assert page.evaluate("document.documentElement.dataset.theme") == "large"  # remembered
+
+
+def test_an_error_appears_beside_the_control_that_caused_it(page, server_url, small_data_page,
+                                                           tmp_path):
+    open_ready(page, server_url)
+    bad = tmp_path / "not-a-run.json"
+    bad.write_text("{ this is not json")
+    page.locator("#runs-card .run-import").set_input_files(str(bad))
+    beside = page.locator("#runs-card [data-testid=field-error]")
+    beside.wait_for()
+    assert "not-a-run.json" in beside.inner_text()
+    bad_model = tmp_path / "broken.npz"
+    bad_model.write_bytes(b"PK not really")
+    page.locator("#model-file").set_input_files(str(bad_model))
+    near_load = page.locator("#data-section [data-testid=field-error]:not([hidden])")
+    near_load.first.wait_for()
+    assert "broken.npz" in near_load.first.inner_text()

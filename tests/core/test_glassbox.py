@@ -50,6 +50,7 @@ def test_weights_view_is_the_first_dense_layer():
     assert view["weights"].shape == (8, 784) and view["units"] == 20 and view["shown"] == 8
     np.testing.assert_array_equal(view["weights"][3], model.layers[0].W[:, 3])
     assert view["scale"] == pytest.approx(np.abs(model.layers[0].W[:, :8]).max())
+    assert view["scales"] == pytest.approx(np.abs(model.layers[0].W[:, :8]).max(axis=0).tolist())
 
 
 def test_activations_are_the_forward_pass():
@@ -164,3 +165,12 @@ def test_webapi_glass_box_errors(api):
         diverged = api.step()
     assert "Lower the learning rate" in diverged["error"]["hint"]
     assert diverged["error"]["message"].startswith("training diverged: the loss became")
+
+
+def test_health_words_and_the_gradient_verdict_come_from_python():
+    assert [glassbox.health(r) for r in (None, 1e-7, 1e-3, 0.5)] == ["", "stalled", "healthy", "unstable"]
+    layer = lambda g: {"params": [{"name": "W", "grad_norm": g}]}  # noqa: E731
+    assert "vanishing" in glassbox.gradient_verdict([layer(1e-6), layer(1.0)], lr=0.1)
+    assert "exploding" in glassbox.gradient_verdict([layer(1.0), layer(1e-6)], lr=0.1)
+    assert "similar" in glassbox.gradient_verdict([layer(1.0), layer(2.0)], lr=0.1)
+    assert "schedule has ended" in glassbox.gradient_verdict([], lr=0)

@@ -164,3 +164,18 @@ def test_evaluate_can_keep_the_probabilities_of_the_same_pass(small_data):
     from glassnet.data import to_float
     np.testing.assert_allclose(probs, predict_proba(trainer.model, to_float(small_data.test_images)),
                                rtol=1e-5, atol=1e-7)
+
+
+def test_sample_events_move_inside_the_first_epoch():
+    from glassnet.presets import make_config
+    from glassnet.train import Trainer
+    from ..conftest import make_dataset
+
+    trainer = Trainer(make_config({"layers": [16], "epochs": 1, "batch_size": 32}), make_dataset(),
+                      sample_every=5, sample_size=50)
+    samples = [e for e in trainer.events() if e["event"] == "sample"]
+    assert [e["step"] for e in samples] == [5, 10, 15]  # not at the epoch's end (19 steps)
+    assert all(0 <= e["sample_accuracy"] <= 1 and e["sample_size"] == 50 for e in samples)
+    assert samples[-1]["progress"] == 15 / 19
+    quiet = Trainer(make_config({"layers": [16], "epochs": 1, "batch_size": 32}), make_dataset())
+    assert not any(e["event"] == "sample" for e in quiet.events())

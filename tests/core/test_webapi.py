@@ -325,3 +325,14 @@ def test_page_arguments_are_checked_by_name(fresh, call, message):
     fresh.add_example(bar.tobytes(), 28, 28, 4, 1)
     with pytest.raises(ConfigError, match=message):
         call(fresh)
+
+
+def test_estimate_scales_a_few_timed_batches_to_the_run(fresh):
+    api = fresh
+    api.load_data(*blobs(make_dataset()))
+    short = api.estimate({"layers": [16], "epochs": 1})
+    long = api.estimate({"layers": [16], "epochs": 1000})
+    assert 0 < short["seconds"] < long["seconds"] and short["per_epoch"] > 0
+    assert long["warning"] is True and "too long" in long["text"]
+    assert short["warning"] is (short["seconds"] > 300)
+    assert api.shelf()["models"] == []  # nothing kept
