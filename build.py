@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import compress, fmnist, pins, pretrain, pywheel, site, vendor  # noqa: E402
+from tools import compress, fmnist, pins, pretrain, pywheel, site, vendor, wasmkernel  # noqa: E402
 from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
 from tools.util import BuildError, default_cache_dir, info  # noqa: E402
 
@@ -71,7 +71,9 @@ def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
     """Put every part of the site into `staging`, then its manifest."""
     _step("Pyodide core", vendor.pyodide_core, cache, staging / "pyodide")
     _step("NumPy wheel for Pyodide", vendor.numpy_wheel, cache, staging / "pyodide")
-    wheel = _step("glassnet wheel", pywheel.build_wheel, PY, cache, staging / "wheels")
+    kernel = _step("WebAssembly kernel", wasmkernel.build_kernel, ROOT / "kernel", cache)
+    wheel = _step("glassnet wheel", pywheel.build_wheel, PY, cache, staging / "wheels",
+                  wasmkernel.wheel_files(kernel))
     _step("JS libraries", vendor.js_libs, WEB, staging / "vendor")
     _step("page files", site.copy_web, WEB, staging)
 
@@ -159,7 +161,8 @@ def needs_build(out: Path) -> bool:
         return True
     built = manifest.stat().st_mtime
     sources = [ROOT / "build.py", *ROOT.joinpath("tools").glob("*.py"),
-               *(p for p in WEB.iterdir() if p.is_file()), *pywheel._files(PY)]
+               *(p for p in WEB.iterdir() if p.is_file()), *pywheel._files(PY),
+               *wasmkernel.sources(ROOT / "kernel")]
     return any(p.stat().st_mtime > built for p in sources)
 
 
