@@ -109,7 +109,8 @@ _BUILTIN = {
     "einsum": (_matmul_einsum, _matmul_tn_einsum, _matmul_nt_einsum, _no_fused_adam),
 }
 _loaded: dict[str, tuple] = dict(_BUILTIN)
-kernel_error: str | None = None  # why the kernel did not load (None: loaded or not tried)
+# Why the kernel did not load (None: loaded, or not tried yet).
+kernel_error: str | None = None if IS_PYODIDE else "the kernel is WebAssembly: it runs inside Pyodide only"
 
 
 def _load_kernel() -> bool:
@@ -129,9 +130,11 @@ def _load_kernel() -> bool:
 
 
 def available() -> list[str]:
-    """Backends usable here, the platform's NumPy one first ('kernel' when it loads)."""
-    names = ["einsum", "blas"] if IS_PYODIDE else ["blas", "einsum"]
-    return names + (["kernel"] if _load_kernel() else [])
+    """The backends worth offering here: in Pyodide einsum and the kernel (when it loads; plain
+    `@` stays usable by name, for benchmarks); natively BLAS and einsum."""
+    if not IS_PYODIDE:
+        return ["blas", "einsum"]
+    return ["einsum"] + (["kernel"] if _load_kernel() else [])
 
 
 def default_name() -> str:
@@ -168,7 +171,7 @@ def use(backend: str) -> None:
     if backend == "kernel" and not _load_kernel():
         raise ValueError(f"the WebAssembly kernel is not available: {kernel_error}")
     if backend not in _loaded:
-        raise ValueError(f"unknown backend {backend!r}; choose from {', '.join(available())}")
+        raise ValueError(f"unknown backend {backend!r}; choose from {', '.join(sorted(_loaded))}")
     _name = backend
     matmul, matmul_tn, matmul_nt, fused_adam = _loaded[backend]
 

@@ -71,6 +71,12 @@ step(config: dict | None = None) -> one mini-batch of the current run trained an
 add_example(pixels, width, height, channels, label) -> {"examples": count}
 fine_tune(steps: int = 10, lr: float = 0.001) -> {"losses": [...], "examples": count}
 clear_examples() -> {"examples": 0}
+
+Matrix engine (the switch that shows what the WebAssembly kernel buys):
+backends(measure: bool = False) -> {"active", "available": [names], "kernel_error": str or None,
+    "speeds": {name: {"ms_per_batch", "examples_per_s"}} (only with measure; one training batch
+    of the current network, or of the default one when there is none)}
+use_backend(name: str) -> the same as backends(); takes effect at the next product, even mid-run.
 """
 
 from __future__ import annotations
@@ -81,12 +87,12 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, backend, glassbox
+from . import __version__, backend, glassbox, speed
 from . import presets as presets_module
 from .data import CLASS_NAMES, Dataset, dataset_from_bytes, to_float
 from .drawing import drawing_to_input
 from .errors import ConfigError, DataError, GlassnetError, ModelError
-from .layers import Sequential
+from .layers import Sequential, build_mlp
 from .losses import softmax
 from .modelio import load_model as _load_model
 from .modelio import save_model as _save_model
@@ -505,3 +511,24 @@ def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
 def clear_examples() -> dict[str, Any]:
     _s.examples, _s.example_labels = [], []
     return {"examples": 0}
+
+
+# ---------------------------------------------------------------- matrix engine
+
+
+def backends(measure: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"active": backend.name(), "available": backend.available(),
+                           "kernel_error": backend.kernel_error}
+    if measure:
+        model = _s.trainer.model if _s.trainer is not None else _s.model
+        out["network"] = "current" if model is not None else "default 784-128-10"
+        out["speeds"] = _plain(speed.compare(model if model is not None else build_mlp([128])))
+    return out
+
+
+def use_backend(name: str) -> dict[str, Any]:
+    try:
+        backend.use(str(name))
+    except ValueError as exc:
+        raise ConfigError(str(exc), hint="Pick one of the engines listed.") from None
+    return backends()
