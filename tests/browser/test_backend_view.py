@@ -43,7 +43,6 @@ def test_engine_switch_shows_both_speeds_and_training_works_on_either(
     choice.locator("input[value=einsum]").check()
     page.wait_for_function(
         "() => document.querySelector('#engine-card .engine-note').textContent.includes('einsum')")
-    page.locator("#hidden").fill("16")
     start_training(page, epochs=1)
     finish_training(page)
     assert choice.locator("input[value=einsum]").is_checked()
