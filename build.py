@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import compress, fmnist, icons, pins, pretrain, pywheel, site, vendor  # noqa: E402
+from tools import (compress, fmnist, icons, pins, pretrain, pyodidelock, pywheel, site,  # noqa: E402
+                   vendor, wasmkernel)
 from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
 from tools.util import BuildError, default_cache_dir, info, sha256_file  # noqa: E402
 
@@ -82,7 +83,10 @@ def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
     """Put every part of the site into `staging`, then its manifest."""
     _step("Pyodide core", vendor.pyodide_core, cache, staging / "pyodide")
     _step("NumPy wheel for Pyodide", vendor.numpy_wheel, cache, staging / "pyodide")
-    wheel = _step("glassnet wheel", pywheel.build_wheel, PY, cache, staging / "wheels")
+    kernel = _step("WebAssembly kernel", wasmkernel.build_kernel, ROOT / "kernel", cache)
+    wheel = _step("glassnet wheel", pywheel.build_wheel, PY, cache, staging / "wheels",
+                  wasmkernel.wheel_files(kernel))
+    _step("glassnet in pyodide-lock.json", pyodidelock.add_glassnet, staging / "pyodide", wheel, cache)
     _step("JS libraries", vendor.js_libs, WEB, staging / "vendor")
     _step("page files", site.copy_web, WEB, staging)
     _step("app icons", icons.write_icons, staging / "icons", cache)
@@ -269,7 +273,8 @@ def needs_build(out: Path) -> bool:
         return True
     built = manifest.stat().st_mtime
     sources = [ROOT / "build.py", *ROOT.joinpath("tools").glob("*.py"),
-               *(p for p in WEB.iterdir() if p.is_file()), *pywheel._files(PY)]
+               *(p for p in WEB.iterdir() if p.is_file()), *pywheel._files(PY),
+               *wasmkernel.sources(ROOT / "kernel")]
     return any(p.stat().st_mtime > built for p in sources)
 
 
@@ -368,12 +373,13 @@ def cmd_test(argv: list[str]) -> int:
     if argv in (["-h"], ["--help"]):
         print("usage: build.py test [pytest args...]\n\n"
               "Installs the test tools (pip install -e py[test], pinned pytest-playwright and\n"
-              "playwright) and Debian's chromium when missing, builds dist/, then runs\n"
+              "playwright) and Debian's chromium, clang and lld when missing, builds dist/, then runs\n"
               "`python -m pytest` with the given arguments (exit 5, no tests, counts as success).")
         return 0
 
     testenv.ensure_python_deps(PY)
     testenv.ensure_chromium()
+    testenv.ensure_kernel_tools()
     build(pretrain_epochs=TEST_PRETRAIN_EPOCHS)
     return testenv.run_pytest(ROOT, argv)
 

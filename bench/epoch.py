@@ -86,9 +86,21 @@ def accuracy(model, images: np.ndarray, labels: np.ndarray, chunk: int = 1000) -
 LAST_MODEL = None
 
 
-def epoch(data: Data, seed: int = 0, evaluate: bool = True) -> dict:
+def backends() -> dict:
+    """The matrix backends glassnet can use here, and the one it chose by itself."""
+    return {"default": backend.default_name(), "available": backend.available(),
+            "kernel_error": backend.kernel_error}
+
+
+def use_backend(name: str | None) -> None:
+    """Switch glassnet's matrix backend for the next timed run (None: the platform's choice)."""
+    backend.use(name or backend.default_name())
+
+
+def epoch(data: Data, seed: int = 0, evaluate: bool = True, backend_name: str | None = None) -> dict:
     """One timed epoch of the bare loop from a fresh model: seconds, CPU seconds, loss."""
     global LAST_MODEL
+    use_backend(backend_name)
     model, opt = build(seed)
     idx = order(len(data.train_y), seed)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -101,7 +113,8 @@ def epoch(data: Data, seed: int = 0, evaluate: bool = True) -> dict:
             "examples": int(len(idx)), "backend": backend.name(), "path": "bare loop over glassnet layers"}
 
 
-def trainer_epoch(data: Data, seed: int = 0, evaluate: bool = True) -> dict:
+def trainer_epoch(data: Data, seed: int = 0, evaluate: bool = True,
+                  backend_name: str | None = None) -> dict:
     """One epoch through glassnet's own training generator (what the CLI and the page run).
 
     The "default" preset with a constant rate is exactly the benchmark network. Pulling stops at
@@ -112,6 +125,7 @@ def trainer_epoch(data: Data, seed: int = 0, evaluate: bool = True) -> dict:
     from glassnet.presets import make_config
     from glassnet.train import Trainer
 
+    use_backend(backend_name)
     config = make_config({"preset": "default", "schedule": "constant", "epochs": 1, "seed": seed,
                           "layers": HIDDEN, "batch_size": BATCH, "lr": LR, "optimizer": "adam"})
     trainer = Trainer(config, Dataset(data.train_x, data.train_y, data.test_x, data.test_y))
@@ -133,6 +147,33 @@ def trainer_epoch(data: Data, seed: int = 0, evaluate: bool = True) -> dict:
             "examples": int(len(data.train_y)), "backend": backend.name(), "path": "glassnet.train.Trainer"}
 
 
+def preset_epoch(data: Data, preset: str, backend_name: str | None = None,
+                 batches: int | None = None, seed: int = 0) -> dict:
+    """Training time of one epoch of a preset (e.g. `best`) through the Trainer, evaluation left
+    out. With `batches`, only that many batches run and the time is scaled to a whole epoch."""
+    from glassnet.data import Dataset
+    from glassnet.presets import make_config
+    from glassnet.train import Trainer
+
+    use_backend(backend_name)
+    config = make_config({"preset": preset, "epochs": 1, "seed": seed})
+    square = (-1, 28, 28)  # augmentation flips images, so they keep their shape here
+    trainer = Trainer(config, Dataset(data.train_x.reshape(square), data.train_y,
+                                      data.test_x.reshape(square), data.test_y))
+    total = trainer.steps_per_epoch
+    run = total if batches is None else min(batches, total)
+    t0 = time.perf_counter()
+    for event in trainer.events():
+        if event["event"] == "batch" and event["step"] >= run:
+            break
+        if event["event"] in ("error", "stopped", "epoch", "done"):
+            raise RuntimeError(f"the epoch ended before batch {run}: {event}")
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds * total / run, "measured_seconds": seconds, "batches": run,
+            "batches_per_epoch": total, "estimated": run < total, "backend": backend.name(),
+            "preset": preset, "layers": config.layers}
+
+
 def last_accuracy(data: Data) -> float | None:
     """Test accuracy of the model the last timed epoch trained."""
     return None if LAST_MODEL is None else accuracy(LAST_MODEL, data.test_x, data.test_y)
@@ -144,6 +185,7 @@ def time_to_accuracy(data: Data, target: float = 0.85, every: int = 50, max_epoc
 
     Test accuracy is checked every `every` batches and at each epoch's end; None when never reached.
     """
+    use_backend(None)  # the backend the page would use
     model, opt = build(seed)
     trained, evaluating = 0.0, 0.0
     history = []

@@ -60,11 +60,13 @@ del _blob0, _blob1, _blob2, _blob3
 json.dumps({"train": len(DATA.train_y), "test": len(DATA.test_y)})`);
     return {...shape, wasm_memory_bytes: wasmMemoryBytes()};
   },
-  epoch({seed = 0, trainer = true}) {
+  epoch({seed = 0, trainer = true, backend = null}) {
     // trainer: through glassnet.train.Trainer (what the page runs); else the bare loop.
+    // backend: glassnet's matrix backend by name (null: the one it picks by itself).
     // Training only: the host measures this thread's CPU time around the call.
     const fn = trainer ? 'trainer_epoch' : 'epoch';
-    const result = callJson(`json.dumps(bench.${fn}(DATA, seed=${Number(seed)}, evaluate=False))`);
+    const name = backend ? JSON.stringify(String(backend)) : 'None';
+    const result = callJson(`json.dumps(bench.${fn}(DATA, seed=${Number(seed)}, evaluate=False, backend_name=${name}))`);
     return {...result, wasm_memory_bytes: wasmMemoryBytes()};
   },
   lastAccuracy() {

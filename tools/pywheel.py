@@ -42,9 +42,15 @@ def source_hash(py_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def build_wheel(py_dir: Path, cache: Path, dest_dir: Path) -> Path:
-    """Copy the glassnet wheel into `dest_dir`, building it only when py/ changed."""
-    key = source_hash(py_dir)[:16]
+def build_wheel(py_dir: Path, cache: Path, dest_dir: Path,
+                extra: dict[str, Path] | None = None) -> Path:
+    """Copy the glassnet wheel into `dest_dir`, building it only when py/ (or an extra file)
+    changed. `extra` maps paths inside the wheel to built files (the wasm kernel)."""
+    extra = extra or {}
+    digest = hashlib.sha256(source_hash(py_dir).encode())
+    for inside, path in sorted(extra.items()):
+        digest.update(f"\0{inside}\0".encode() + path.read_bytes())
+    key = digest.hexdigest()[:16]
     cached_dir = cache / "glassnet-wheel" / key
     wheels = sorted(cached_dir.glob("glassnet-*-py3-none-any.whl")) if cached_dir.is_dir() else []
     if wheels and not intact(wheels[0]):
@@ -53,7 +59,7 @@ def build_wheel(py_dir: Path, cache: Path, dest_dir: Path) -> Path:
         wheels = []
     if not wheels:
         info("  pip wheel py (the glassnet package)")
-        wheels = [_pip_wheel(py_dir, cached_dir)]
+        wheels = [_pip_wheel(py_dir, cached_dir, extra)]
         for other in (cache / "glassnet-wheel").iterdir():
             if other != cached_dir:
                 shutil.rmtree(other, ignore_errors=True)
@@ -83,13 +89,15 @@ def intact(path: Path) -> bool:
     return path.is_file() and sha256_file(path) == recorded_sha256(path)
 
 
-def _pip_wheel(py_dir: Path, out_dir: Path) -> Path:
+def _pip_wheel(py_dir: Path, out_dir: Path, extra: dict[str, Path]) -> Path:
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     hint = ("pip needs setuptools: make PyPI reachable or run "
             f"`{sys.executable} -m pip install setuptools wheel`")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "py"
         shutil.copytree(py_dir, src, ignore=shutil.ignore_patterns(*IGNORED))
+        for inside, path in extra.items():
+            copy_file(path, src / inside)
         built = Path(tmp) / "wheel"
         cmd = [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps",
                "--disable-pip-version-check", "-w", str(built)]

@@ -108,6 +108,27 @@ def ensure_chromium() -> None:
                          "set GLASSNET_CHROMIUM to the Chromium binary's path")
 
 
+def ensure_kernel_tools() -> None:
+    """Install Debian's clang and lld (wasm-ld) when missing, so the build compiles the
+    WebAssembly kernel and the Pyodide tests exercise it; like chromium, as root only."""
+    from tools import wasmkernel
+
+    if None not in wasmkernel.tools():
+        info("kernel compiler: clang and wasm-ld found")
+        return
+    command = f"apt-get update && {wasmkernel.INSTALL_HINT}"
+    if not _is_root() or not shutil.which("apt-get"):
+        warn(f"clang or wasm-ld is missing, so the site gets no WebAssembly kernel (the page uses "
+             f"einsum). Install them: sudo sh -c '{command}'")
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    info(f"kernel compiler: {command}")
+    hint = "check that the Debian mirrors are reachable (apt-get update), then run again"
+    run(["apt-get", "update"], what="apt-get update", hint=hint, env=env, quiet=False)
+    run(["apt-get", "install", "-y", "clang", "lld"], what="apt-get install clang lld", hint=hint,
+        env=env, quiet=False)
+
+
 def run_pytest(root: Path, args: list[str]) -> int:
     """Run pytest; 'no tests collected' (exit 5) counts as success, with a warning."""
     cmd = [sys.executable, "-m", "pytest", *args]

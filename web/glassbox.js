@@ -2,6 +2,7 @@
 // events, the page state, model changes). Each view lives in its own module; this one only
 // wires them. Every number shown is computed by glassnet's Python through the worker.
 
+import { BackendView } from './backend-view.js';
 import { InspectView } from './inspect-view.js';
 import { MistakesView } from './mistakes-view.js';
 import { RunsView } from './runs.js';
@@ -19,6 +20,7 @@ const CARDS = [
   ['step-card', 'Step through backpropagation', 'wide'],
   ['runs-card', 'Compare runs', 'wide'],
   ['share-card', 'Share this experiment', 'wide'],
+  ['engine-card', 'How fast is the arithmetic?', ''],
 ];
 
 function buildSection(container) {
@@ -79,6 +81,7 @@ export function mountGlassbox(container, page) {
   const teach = new TeachView(cards['teach-card'], app);
   const share = new ShareView(cards['share-card'], app);
   const runs = new RunsView(cards['runs-card'], app);
+  const engine = new BackendView(cards['engine-card'], app);
 
   function modelChanged(note) {
     app.session.hasModel = true;
@@ -170,6 +173,7 @@ export function mountGlassbox(container, page) {
       for (const view of [inspect, mistakes, teach]) view.setClasses(app.session.classes);
       teach.showCount(0); // a (re)started Python holds no examples
       share.start();
+      engine.refresh();
       if (app.session.hasModel) weights.refresh();
       updateButtons();
     },

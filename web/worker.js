@@ -161,10 +161,11 @@ async function init({ wheelUrl }) {
   pyodide = await booting;
   progress('glassnet', 'Loading glassnet…');
   const wheelErrors = [];
-  await pyodide.loadPackage(wheelUrl, {
-    messageCallback: () => {},
-    errorCallback: (msg) => wheelErrors.push(msg),
-  });
+  const loadOptions = { messageCallback: () => {}, errorCallback: (msg) => wheelErrors.push(msg) };
+  // By name when the build listed glassnet in pyodide-lock.json (Pyodide checks its sha256);
+  // a build without pyodide-build did not, and the wheel's URL is used instead.
+  await pyodide.loadPackage('glassnet', { ...loadOptions, errorCallback: () => {} });
+  if (!pyodide.loadedPackages.glassnet) await pyodide.loadPackage(wheelUrl, loadOptions);
   // A broken wheel does not make loadPackage throw: check that it is really installed.
   if (!pyodide.loadedPackages.glassnet) {
     const detail = wheelErrors.length ? ` (${wheelErrors.join(' ')})` : '';

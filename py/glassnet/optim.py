@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from . import backend
+
 
 class Optimizer:
     """Updates params in place from grads; ``lr`` may change between steps (schedules, the UI)."""
@@ -88,12 +90,17 @@ class Adam(Optimizer):
     def _update(self, i, p, g):
         f = p.dtype.type
         m, v = self.m[i], self.v[i]
+        decay = self.lr * self.weight_decay if self.weight_decay and self.decay[i] else 0.0
+        # One pass over the arrays in the kernel (same float32 arithmetic) when the backend has it.
+        if backend.fused_adam(p, g, m, v, self.beta1, self.beta2, decay, self._step_size,
+                              self._eps_hat):
+            return
         m *= f(self.beta1)
         m += f(1 - self.beta1) * g
         v *= f(self.beta2)
         v += f(1 - self.beta2) * (g * g)
-        if self.weight_decay and self.decay[i]:
-            p -= f(self.lr * self.weight_decay) * p
+        if decay:
+            p -= f(decay) * p
         p -= f(self._step_size) * m / (np.sqrt(v) + f(self._eps_hat))
 
 

@@ -46,6 +46,7 @@ class Config:
     label_smoothing: float = 0.0
     augment: bool = False  # random left-right flips
     shift: int = 0  # with augment: random shifts of up to this many pixels
+    test_flip: bool = False  # evaluate on the average of each test image and its mirror
     val_split: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -163,6 +164,8 @@ OPTIONS: tuple[Option, ...] = (
            "training, so the network sees more variety."),
     Option("shift", "Shift (pixels)", "int", "With flips: also move images by up to this many "
            "pixels.", low=0, high=8, step=1),
+    Option("test_flip", "Test on mirrors too", "bool", "Judge each test image by the average of "
+           "the network's guesses for it and for its mirror image."),
     Option("clip", "Gradient clipping", "float", "Shrink a step whose gradient is longer than "
            "this (0: off), a guard against sudden jumps.", low=0, high=1e6, step=0.5),
     Option("ema", "Weight average", "float", "Evaluate a moving average of the weights with "
@@ -183,7 +186,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "best": dict(layers=[1024, 1024], activation="relu", batchnorm=True, dropout=0.3,
                  optimizer="adamw", lr=0.002, weight_decay=0.05, batch_size=64,
                  schedule="cosine", warmup_epochs=1.0, augment=True, shift=0,
-                 label_smoothing=0.1),
+                 label_smoothing=0.1, test_flip=True),
 }
 
 PRESET_HELP = {

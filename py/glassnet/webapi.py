@@ -91,6 +91,12 @@ code_use(piece, code, exercise=None) -> {"armed": True, "label", "settings", "pi
     next start() swaps it into that run only, and reports "custom_code": [labels] next to
     "config"; "settings" are the options the run needs for the code to take part.
 code_reset() -> {"restored": True}   disarms, and puts the reference back into the current run.
+
+Matrix engine (the switch that shows what the WebAssembly kernel buys):
+backends(measure: bool = False) -> {"active", "available": [names], "kernel_error": str or None,
+    "speeds": {name: {"ms_per_batch", "examples_per_s"}} (only with measure; one training batch
+    of the current network, or of the default one when there is none)}
+use_backend(name: str) -> the same as backends(); takes effect at the next product, even mid-run.
 """
 
 from __future__ import annotations
@@ -101,14 +107,14 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, backend, exercises as _exercises, glassbox, pieces
+from . import __version__, backend, exercises as _exercises, glassbox, pieces, speed
 from . import presets as presets_module
 from .data import (CLASS_NAMES, FILES, Dataset, check_pair, dataset_from_bytes, parse_idx,
                    to_float)
 from .drawing import drawing_to_input
 from .errors import (ConfigError, DataError, DivergedError, GlassnetError, ModelError,
                      NotReadyError, StudentCodeError)
-from .layers import Sequential
+from .layers import Sequential, build_mlp
 from .losses import softmax
 from .modelio import load_model as _load_model
 from .modelio import save_model as _save_model
@@ -718,3 +724,24 @@ def code_reset() -> dict[str, Any]:
     pieces.restore(_s.trainer, _s.model)
     _s.custom_code = []
     return {"restored": True}
+
+
+# ---------------------------------------------------------------- matrix engine
+
+
+def backends(measure: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"active": backend.name(), "available": backend.available(),
+                           "kernel_error": backend.kernel_error}
+    if measure:
+        model = _s.trainer.model if _s.trainer is not None else _s.model
+        out["network"] = "current" if model is not None else "default 784-128-10"
+        out["speeds"] = _plain(speed.compare(model if model is not None else build_mlp([128])))
+    return out
+
+
+def use_backend(name: str) -> dict[str, Any]:
+    try:
+        backend.use(str(name))
+    except ValueError as exc:
+        raise ConfigError(str(exc), hint="Pick one of the engines listed.") from None
+    return backends()
