@@ -373,7 +373,10 @@ def test_one_epoch_on_real_fashion_mnist_reaches_80_percent(page, route_data, re
                                                              server_url, artifacts_dir):
     route_data({key: (real_data_dir / name).read_bytes() for key, name in DATA_FILES.items()})
     open_ready(page, server_url)
-    assert "60,000 training images" in page.locator("#data-summary").inner_text()
+    # The training images follow "ready" in the background (issue 13).
+    page.wait_for_function(
+        "document.getElementById('data-summary').textContent.includes('60,000 training images')",
+        timeout=120_000)
     page.get_by_test_id("preset").select_option("default")
     start_training(page, epochs=1)
     finish_training(page, timeout=300_000)
