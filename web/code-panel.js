@@ -427,6 +427,11 @@ export class CodePanel {
 
   /** Python was restarted (by us or by "Reload worker"): say so beside the editor. */
   pythonRestarted(note) {
+    // The request that ran the student's code went down with the old worker and never answers
+    // (the page ends that worker without rejecting its calls), so the panel is not busy any more.
+    this.busy = false;
+    this.stopButton.hidden = true;
+    this.update();
     this.restartNote = note || null; // shown once the pieces are loaded again
     if (note && this.pieces.size) this.showMessage('error', note);
   }

@@ -184,6 +184,11 @@ export function validateRun(run) {
   if (run.name !== undefined) checked.name = text(run.name, 'name');
   if (run.created !== undefined) checked.created = text(run.created, 'created');
   if (run.number !== undefined) checked.number = finite(run.number, 'number', { min: 0, max: 1e9, integer: true });
+  if (run.custom_code !== undefined) {
+    // The labels of the students' code a run trained with ("your ReLU"): a few short texts.
+    if (!Array.isArray(run.custom_code) || run.custom_code.length > 20) throw problem('"custom_code" must be a short list of texts');
+    checked.custom_code = run.custom_code.map((label) => text(label, 'custom_code'));
+  }
   if (run.status !== undefined) {
     if (!STATUSES.includes(run.status)) throw problem(`"status" must be one of ${STATUSES.join(', ')}`);
     checked.status = run.status;

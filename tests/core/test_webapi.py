@@ -327,12 +327,17 @@ def test_page_arguments_are_checked_by_name(fresh, call, message):
         call(fresh)
 
 
-def test_estimate_scales_a_few_timed_batches_to_the_run(fresh):
+def test_estimate_scales_a_few_timed_batches_to_the_run(fresh, monkeypatch):
     api = fresh
     api.load_data(*blobs(make_dataset()))
     short = api.estimate({"layers": [16], "epochs": 1})
     long = api.estimate({"layers": [16], "epochs": 1000})
     assert 0 < short["seconds"] < long["seconds"] and short["per_epoch"] > 0
-    assert long["warning"] is True and "too long" in long["text"]
-    assert short["warning"] is (short["seconds"] > 300)
+    # The warning follows the threshold, whatever this device's speed (a fast kernel in Pyodide
+    # finishes 1,000 tiny epochs in under five minutes).
+    for estimate in (short, long):
+        assert estimate["warning"] is (estimate["seconds"] > api.LONG_RUN_S)
+    monkeypatch.setattr(api, "LONG_RUN_S", 0.0)
+    warned = api.estimate({"layers": [16], "epochs": 2})
+    assert warned["warning"] is True and "too long" in warned["text"]
     assert api.shelf()["models"] == []  # nothing kept
