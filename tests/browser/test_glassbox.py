@@ -118,7 +118,7 @@ def test_step_fills_the_gradient_table_and_waits_for_training(page, server_url, 
         "n => Number(document.querySelector('[data-testid=step-number]').textContent) === n + 1", arg=first)
 
     # While training runs, Step waits; once paused it works on the paused run.
-    start_training(page, epochs=200)
+    start_training(page, epochs=1000)  # long enough to still run when paused, however fast the kernel
     page.get_by_test_id("epoch-row").first.wait_for()
     assert step.is_disabled()
     page.get_by_test_id("pause").click()
