@@ -12,7 +12,7 @@ import { DataProblem, fetchSiteFiles, readPickedFiles, TEST_KEYS } from './data.
 import { RunProgress } from './epochs.js';
 import { Gallery } from './gallery.js';
 import { PredictionView } from './prediction.js';
-import { getState, hideError, onReloadWorker, setState, setStatus, showError } from './status.js';
+import { getState, hideError, onReloadWorker, setState, setStatus, showError, statusText } from './status.js';
 import { mountGlassbox } from './glassbox.js';
 import { ShelfView } from './shelf-view.js';
 import { startOfflineStatus } from './offline-status.js';
@@ -229,7 +229,8 @@ async function downloadTrainingSet(manifest) {
     }, Object.values(buffers)));
     if (!result || session.dataSource?.kind === 'files') return;
     showData(result);
-    if (getState() === 'ready') setStatus(readyText());
+    // Only a plain "Ready…" line is refreshed: a note such as "Python was restarted…" stays.
+    if (getState() === 'ready' && statusText().startsWith('Ready')) setStatus(readyText());
     updateButtons();
     glassbox.updateButtons(); // Step needs the training images
   } catch (err) {

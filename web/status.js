@@ -28,6 +28,10 @@ export function setStatus(text) {
   statusLine.textContent = text;
 }
 
+export function statusText() {
+  return statusLine.textContent;
+}
+
 /**
  * Shows a failure: its message, and its hint (what to do). `err.crashed` (the worker died)
  * also offers "Reload worker".
