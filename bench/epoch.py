@@ -7,7 +7,6 @@ file system and import it. Network: 784-128-10, ReLU, batch 64, float32, Adam lr
 
 from __future__ import annotations
 
-import gzip
 import sys
 import time
 
@@ -222,13 +221,6 @@ def synthetic(n_train: int, n_test: int, seed: int = 0) -> tuple[np.ndarray, ...
         y = np.argmax(centred @ proj, axis=1).astype(np.uint8)
         out += [x, y]
     return tuple(out)
-
-
-def gz_idx(array: np.ndarray) -> bytes:
-    """uint8 array -> gzip idx bytes (magic 0x0000080N, big-endian int32 dims, raw data)."""
-    a = np.ascontiguousarray(array, dtype=np.uint8)
-    header = bytes([0, 0, 0x08, a.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in a.shape)
-    return gzip.compress(header + a.tobytes(), compresslevel=1, mtime=0)
 
 
 def _main(argv: list[str]) -> None:

@@ -34,12 +34,10 @@ import time
 from pathlib import Path
 
 from tools import serve
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 from tools.util import BuildError, info
 
-CHROMIUM = os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-         "--no-default-browser-check", "--remote-debugging-pipe"]
+FLAGS = ["--headless=new", *CHROMIUM_ARGS, "--no-default-browser-check", "--remote-debugging-pipe"]
 PROBE = """(() => {
   const el = (id) => document.getElementById(id);
   return JSON.stringify({state: document.documentElement.dataset.state,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
+from tools import places
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (re-exported for the runner)
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = ROOT / "bench"
-DEBIAN_DATA = Path("/usr/share/datasets/fashion-mnist")
-DATA_NAMES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+DEBIAN_DATA = places.DEBIAN_DIR
+# In the order bench/epoch.py's load() takes them.
+DATA_NAMES = [places.FILES[key] for key in ("train_images", "train_labels", "test_images", "test_labels")]
 ORDER_NAME = "order-seed0.i32"
-CHROMIUM = os.environ.get("GLASSNET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 class BenchError(Exception):

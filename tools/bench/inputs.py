@@ -70,6 +70,7 @@ def find_real_data(dist: Path) -> Path | None:
 def prepare_data(target: Path, quick: bool, epoch_mod, dist: Path) -> dict[str, Any]:
     """Write the four idx .gz files and the epoch order into `target`; describe the data."""
     import numpy as np
+    from glassnet.data import encode_idx  # importable once load_epoch_module() has run
 
     target.mkdir(parents=True, exist_ok=True)
     real = None if quick else find_real_data(dist)
@@ -81,7 +82,7 @@ def prepare_data(target: Path, quick: bool, epoch_mod, dist: Path) -> dict[str, 
         n_train, n_test = QUICK_SIZES if quick else FULL_SYNTHETIC_SIZES
         arrays = epoch_mod.synthetic(n_train, n_test)
         for name, array in zip(DATA_NAMES, arrays):
-            (target / name).write_bytes(epoch_mod.gz_idx(array))
+            (target / name).write_bytes(encode_idx(array))
         source = f"synthetic random images ({n_train} train, {n_test} test)"
     blobs = [(target / name).read_bytes() for name in DATA_NAMES]
     data = epoch_mod.load(*blobs)
