@@ -373,13 +373,13 @@ def cmd_test(argv: list[str]) -> int:
     if argv in (["-h"], ["--help"]):
         print("usage: build.py test [pytest args...]\n\n"
               "Installs the test tools (pip install -e py[test], pinned pytest-playwright and\n"
-              "playwright) and Debian's chromium, clang and lld when missing, builds dist/, then runs\n"
+              "playwright) and Debian's chromium, clang and lld (plus, best-effort, the data set\n"
+              "and zbar-tools) when missing, builds dist/, then runs\n"
               "`python -m pytest` with the given arguments (exit 5, no tests, counts as success).")
         return 0
 
     testenv.ensure_python_deps(PY)
-    testenv.ensure_chromium()
-    testenv.ensure_kernel_tools()
+    testenv.ensure_system_packages()
     build(pretrain_epochs=TEST_PRETRAIN_EPOCHS)
     return testenv.run_pytest(ROOT, argv)
 

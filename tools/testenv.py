@@ -1,8 +1,8 @@
 """What `build.py test` sets up on a fresh Debian machine before running pytest.
 
 Python test tools come from PyPI (into the interpreter running build.py); the browser is Debian's
-chromium from apt, never a `playwright install` download. Each step checks first, so a second run
-does nothing and takes no time.
+chromium (with clang/lld for the kernel) from apt, never a `playwright install` download. Each
+step checks first, so a second run does nothing and takes no time.
 """
 
 from __future__ import annotations
@@ -81,52 +81,57 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def ensure_chromium() -> None:
-    """Install Debian's chromium (and, best-effort, the data set) when the browser is missing."""
-    if CHROMIUM.exists():
-        info(f"browser: {CHROMIUM}")
-        return
-    packages = ["chromium"] + ([] if has_all(DEBIAN_DIR) else ["dataset-fashion-mnist"])
-    command = f"apt-get update && apt-get install -y {' '.join(packages)}"
-    if not _is_root() or not shutil.which("apt-get"):
-        warn(f"{CHROMIUM} is missing, so the browser tests cannot run. Install it: "
-             f"sudo sh -c '{command}' (or point GLASSNET_CHROMIUM at a Chromium binary)")
-        return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    info(f"browser: {command}")
-    hint = "check that the Debian mirrors are reachable (apt-get update), then run again"
-    run(["apt-get", "update"], what="apt-get update", hint=hint, env=env, quiet=False)
-    run(["apt-get", "install", "-y", "chromium"],
-        what="apt-get install chromium", hint=hint, env=env, quiet=False)
-    if "dataset-fashion-mnist" in packages:
-        result = subprocess.run(["apt-get", "install", "-y", "dataset-fashion-mnist"], env=env,
-                                stdin=subprocess.DEVNULL)
-        if result.returncode != 0:
-            warn("dataset-fashion-mnist did not install; the tests use generated data instead")
-    if not CHROMIUM.exists():
-        raise BuildError(f"apt installed chromium but {CHROMIUM} does not exist",
-                         "set GLASSNET_CHROMIUM to the Chromium binary's path")
-
-
-def ensure_kernel_tools() -> None:
-    """Install Debian's clang and lld (wasm-ld) when missing, so the build compiles the
-    WebAssembly kernel and the Pyodide tests exercise it; like chromium, as root only."""
+# Debian packages `build.py test` installs when missing: (package, why, required?, present?).
+# Required ones fail the run if apt cannot install them; the others only make tests richer
+# (the real data set, decoding the classroom QR code as a phone would).
+def _system_packages() -> list[tuple[str, str, bool, bool]]:
     from tools import wasmkernel
 
-    if None not in wasmkernel.tools():
-        info("kernel compiler: clang and wasm-ld found")
-        return
-    command = f"apt-get update && {wasmkernel.INSTALL_HINT}"
+    has_kernel_tools = None not in wasmkernel.tools()
+    return [
+        ("chromium", "the browser tests", True, CHROMIUM.exists()),
+        ("clang", "the WebAssembly kernel", True, has_kernel_tools),
+        ("lld", "the WebAssembly kernel (wasm-ld)", True, has_kernel_tools),
+        ("dataset-fashion-mnist", "tests on the real data set", False, has_all(DEBIAN_DIR)),
+        ("zbar-tools", "decoding the classroom QR code", False, shutil.which("zbarimg") is not None),
+    ]
+
+
+def ensure_system_packages(packages: list[tuple[str, str, bool, bool]] | None = None) -> list[str]:
+    """Install the missing Debian packages with one `apt-get update` (as root, where apt exists).
+
+    Returns the names it tried to install. Without root or apt it says what to run and goes on:
+    the suite then skips what needs them (and the build ships no kernel)."""
+    packages = _system_packages() if packages is None else packages
+    for name, why, _, present in packages:
+        if present:
+            info(f"system package {name}: present ({why})")
+    missing = [(name, required) for name, _, required, present in packages if not present]
+    if not missing:
+        return []
+    names = [name for name, _ in missing]
+    command = f"apt-get update && apt-get install -y {' '.join(names)}"
     if not _is_root() or not shutil.which("apt-get"):
-        warn(f"clang or wasm-ld is missing, so the site gets no WebAssembly kernel (the page uses "
-             f"einsum). Install them: sudo sh -c '{command}'")
-        return
+        warn(f"missing {', '.join(names)}: the tests that need them are skipped and the site gets "
+             f"no WebAssembly kernel. Install them: sudo sh -c '{command}' "
+             "(or point GLASSNET_CHROMIUM at a Chromium binary)")
+        return []
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    info(f"kernel compiler: {command}")
+    info(f"system packages: {command}")
     hint = "check that the Debian mirrors are reachable (apt-get update), then run again"
     run(["apt-get", "update"], what="apt-get update", hint=hint, env=env, quiet=False)
-    run(["apt-get", "install", "-y", "clang", "lld"], what="apt-get install clang lld", hint=hint,
-        env=env, quiet=False)
+    required = [name for name, needed in missing if needed]
+    if required:
+        run(["apt-get", "install", "-y", *required], what=f"apt-get install {' '.join(required)}",
+            hint=hint, env=env, quiet=False)
+    for name in (name for name, needed in missing if not needed):
+        result = subprocess.run(["apt-get", "install", "-y", name], env=env, stdin=subprocess.DEVNULL)
+        if result.returncode != 0:
+            warn(f"{name} did not install; the tests that use it are skipped")
+    if "chromium" in names and not CHROMIUM.exists():
+        raise BuildError(f"apt installed chromium but {CHROMIUM} does not exist",
+                         "set GLASSNET_CHROMIUM to the Chromium binary's path")
+    return names
 
 
 def run_pytest(root: Path, args: list[str]) -> int:

@@ -613,3 +613,44 @@ def test_a_real_build_is_recognised_as_ours_and_replaced_by_the_next(tmp_path: P
     second = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def _no_commands(*args, **kwargs):
+    raise AssertionError(f"ran {args}")
+
+
+def test_system_packages_all_present_runs_nothing(monkeypatch) -> None:
+    monkeypatch.setattr(testenv, "run", _no_commands)
+    monkeypatch.setattr(testenv.subprocess, "run", _no_commands)
+    assert testenv.ensure_system_packages([("chromium", "browser", True, True),
+                                           ("zbar-tools", "qr", False, True)]) == []
+    names = [name for name, *_ in testenv._system_packages()]
+    assert {"chromium", "clang", "lld", "dataset-fashion-mnist", "zbar-tools"} <= set(names)
+
+
+def test_system_packages_without_root_say_the_command_and_go_on(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(testenv, "run", _no_commands)
+    monkeypatch.setattr(testenv, "_is_root", lambda: False)
+    assert testenv.ensure_system_packages([("clang", "kernel", True, False),
+                                           ("lld", "kernel", True, False)]) == []
+    out = capsys.readouterr()
+    assert "apt-get install -y clang lld" in out.out + out.err
+
+
+def test_system_packages_one_update_required_together_optional_best_effort(monkeypatch, capsys) -> None:
+    ran, tried = [], []
+    monkeypatch.setattr(testenv, "_is_root", lambda: True)
+    monkeypatch.setattr(testenv.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(testenv, "run", lambda cmd, **kw: ran.append(cmd))
+    monkeypatch.setattr(testenv.subprocess, "run",
+                        lambda cmd, **kw: tried.append(cmd) or subprocess.CompletedProcess(cmd, 100))
+    monkeypatch.setattr(testenv, "CHROMIUM", Path(__file__))  # "installed"
+    names = testenv.ensure_system_packages([("chromium", "browser", True, False),
+                                            ("clang", "kernel", True, False),
+                                            ("lld", "kernel", True, True),
+                                            ("zbar-tools", "qr", False, False)])
+    assert names == ["chromium", "clang", "zbar-tools"]
+    assert ran == [["apt-get", "update"], ["apt-get", "install", "-y", "chromium", "clang"]]
+    assert tried == [["apt-get", "install", "-y", "zbar-tools"]]
+    out = capsys.readouterr()
+    assert "zbar-tools did not install" in out.out + out.err
