@@ -83,7 +83,7 @@ export class Stepper {
 
   /** Step needs a network that is not being trained right now; a new run needs no run at all. */
   update(state) {
-    // Stepping trains on the training images, which arrive after "ready" (issue 13).
+    // Stepping trains on the training images, which arrive after "ready" (data sent in two halves).
     const loading = state === 'loading' || state === 'error' || !this.app.session.data?.train;
     const running = state === 'training' || state === 'paused';
     this.stepButton.disabled = this.busy || loading || state === 'training';

@@ -1,4 +1,4 @@
-"""Section 7, read and change the code (issue 14), end to end in the built page.
+"""Section 7, read and change the code, end to end in the built page.
 
 A student opens an exercise, solves it, checks it and trains the network with it; broken code of
 every kind (a syntax error, an exception, a wrong shape, a loop that never ends) is reported

@@ -1,4 +1,4 @@
-"""Issue 9 in the page: bad input is a clear message, nothing is lost, nothing bricks the page.
+"""Hardening in the page: bad input is a clear message, nothing is lost, nothing bricks the page.
 
 Each test plays a hostile or clumsy user against the real page, real Pyodide and real files:
 damaged stored runs, absurd imports, formula cells, full storage, a worker that dies, a Python

@@ -219,7 +219,7 @@ def test_truncated_data_file_shows_an_error_and_the_page_stays_usable(
     open_ready(page, server_url)
 
     banner = error_banner(page)
-    banner.wait_for(state="visible")  # the training half is checked after "ready" (issue 13)
+    banner.wait_for(state="visible")  # the training half is checked after "ready"
     text = banner.inner_text().lower()
     assert "train" in text and "image" in text, text
     assert banner.locator("#error-hint").inner_text()
@@ -373,7 +373,7 @@ def test_one_epoch_on_real_fashion_mnist_reaches_80_percent(page, route_data, re
                                                              server_url, artifacts_dir):
     route_data({key: (real_data_dir / name).read_bytes() for key, name in DATA_FILES.items()})
     open_ready(page, server_url)
-    # The training images follow "ready" in the background (issue 13).
+    # The training images follow "ready" in the background.
     page.wait_for_function(
         "document.getElementById('data-summary').textContent.includes('60,000 training images')",
         timeout=120_000)

@@ -140,7 +140,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-# Issue 9 item 1: only a folder that is provably a Glassnet build is ever replaced.
+# Only a folder that is provably a Glassnet build is ever replaced.
 @pytest.mark.parametrize("make", [
     lambda d: (d / "precious.txt").write_text("keep me"),
     lambda d: (d / "manifest.json").write_text('{"name": "My extension", "version": "1.0"}'),
@@ -189,7 +189,7 @@ def _dead_pid() -> int:
     return int(child.stdout)
 
 
-# Issue 9 item 14: a build killed hard leaves folders that the next build clears.
+# A build killed hard leaves folders that the next build clears.
 def test_a_build_killed_hard_leaves_nothing_the_next_build_does_not_clear(tmp_path: Path) -> None:
     import signal
     import time
@@ -488,7 +488,7 @@ def test_a_cached_model_is_reused_without_training(tmp_path: Path, capsys) -> No
     assert (tmp_path / "first.npz").read_bytes() == (tmp_path / "second.npz").read_bytes()
 
 
-# ---------------------------------------------------------------- issue 9 item 13: the server
+# ---------------------------------------------------------------- the server
 
 
 def _raw_request(url: str, request: bytes) -> bytes:
@@ -545,7 +545,7 @@ def test_server_answers_malformed_requests_without_a_traceback(served, capfd, re
     assert "Traceback" not in capfd.readouterr().err
 
 
-# ---------------------------------------------------------------- issue 9 item 11: caches heal
+# ---------------------------------------------------------------- caches heal
 
 
 def test_a_damaged_cached_glassnet_wheel_is_rebuilt(tmp_path: Path, capsys) -> None:

@@ -128,7 +128,7 @@ def test_every_schema_option_is_a_flag_with_its_help():
     assert overrides["batchnorm"] is True and overrides["shift"] == 2 and overrides["lr"] is None
 
 
-# ---------------------------------------------------------------- issue 9: nothing lost
+# ---------------------------------------------------------------- nothing lost
 
 def test_bad_save_target_is_found_before_training(data_dir, tmp_path):
     out = run_cli("train", "--data-dir", str(data_dir), "--epochs", "1", "--layers", "8",

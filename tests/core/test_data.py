@@ -172,7 +172,7 @@ def test_augment_flips_and_shifts_keep_shape_and_values():
     assert np.all(shifted.reshape(200, -1).max(axis=1) == 255)  # nothing shifted out of frame
 
 
-# ---------------------------------------------------------------- issue 9 items 8 and 9
+# ---------------------------------------------------------------- sizes and label types
 # Every idx header field is checked, declared sizes are checked before anything is inflated or
 # allocated, and only what the data set holds is accepted as labels.
 

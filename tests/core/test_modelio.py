@@ -138,7 +138,7 @@ def test_zip_without_arrays():
 
 
 # ---------------------------------------------------------------- hostile sizes and values
-# (issue 9 items 5, 7, 8, 15, 16: every reader checks declared sizes before allocating, every
+# (every reader checks declared sizes before allocating, every
 # metadata value is checked by name, every failure says what is actually wrong)
 
 def npz_with(members):

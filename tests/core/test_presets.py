@@ -88,7 +88,7 @@ def test_strings_from_a_form_or_link_convert():
     assert (c.layers, c.lr, c.epochs, c.batchnorm) == ([256, 128], 0.01, 3, True)
 
 
-# Issue 9 items 3 and 10: every numeric option is refused up front with its reason (negative,
+# Every numeric option is refused up front with its reason (negative,
 # non-finite, rounded, absurd), and a network that training would make always loads.
 @pytest.mark.parametrize("overrides, message", [
     ({"seed": -1}, "seed must be between 0 and"),

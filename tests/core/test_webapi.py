@@ -253,7 +253,7 @@ def _a_model_file(api) -> bytes:
         api._s = saved
 
 
-# Issue 9 item 19 and issue 10 item 7: errors say what happened by their type, and what the page
+# Errors say what happened by their type, and what the page
 # shows never quotes command-line flags.
 def test_browser_hints_never_quote_command_line_flags(fresh):
     import re
@@ -298,7 +298,7 @@ def test_one_divergence_message_for_the_cli_and_the_page(fresh):
     assert "Lower the learning rate" in error["hint"]
 
 
-# Issue 9 item 10 in the page: every numeric argument the page can send is checked by name.
+# In the page, every numeric argument the page can send is checked by name.
 @pytest.mark.parametrize("call, message", [
     (lambda api: api.gallery(count=-1), "count must be between 0 and 1000"),
     (lambda api: api.gallery(seed=-5), "seed must be between 0 and"),
