@@ -163,14 +163,15 @@ def _save(args: argparse.Namespace, trainer: Trainer, config: Any, interrupted: 
     message says where.
     """
     target = args.save
+    accuracy = trainer.history[-1]["test_accuracy"] if trainer.history else None
     if interrupted and os.path.lexists(target):
         target = _free_name(target, f"-epoch{trainer.epoch}-stopped")
     try:
-        save_model_file(target, trainer.model, config.to_dict())
+        save_model_file(target, trainer.model, config.to_dict(), accuracy)
     except GlassnetError as err:
         fallback = _free_name(os.path.join(tempfile.gettempdir(),
                                            os.path.basename(args.save) or "model.npz"), "-rescued")
-        save_model_file(fallback, trainer.model, config.to_dict())
+        save_model_file(fallback, trainer.model, config.to_dict(), accuracy)
         raise type(err)(f"{err}; the trained model was kept in {fallback} instead",
                         hint=f"Move {fallback} where you want it.") from None
     if interrupted:

@@ -32,10 +32,16 @@ MAX_JSON_DEPTH = 16  # a model's metadata nests 3 deep; deeper is hostile (recur
 MAX_MODEL_BYTES = MAX_PARAMETERS * 8 + MAX_META_BYTES + (1 << 20)
 
 
-def save_model(model: Sequential, config: dict[str, Any] | None = None) -> bytes:
-    """Serialise a model (and the config that trained it, for information) to .npz bytes."""
+def save_model(model: Sequential, config: dict[str, Any] | None = None,
+               test_accuracy: float | None = None) -> bytes:
+    """Serialise a model (and the config that trained it, for information) to .npz bytes.
+
+    The test accuracy measured when it was trained travels with it, so a model shelf can show it
+    without evaluating the model again."""
     meta = {"format": FORMAT, "version": VERSION, "layers": model.spec(), "config": config or {},
             "classes": CLASS_NAMES}
+    if test_accuracy is not None:
+        meta["test_accuracy"] = float(test_accuracy)
     arrays = {META_KEY: np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
     for i, layer in enumerate(model.layers):
         for name, array in layer.arrays().items():
@@ -46,12 +52,12 @@ def save_model(model: Sequential, config: dict[str, Any] | None = None) -> bytes
 
 
 def save_model_file(path: str | os.PathLike, model: Sequential,
-                    config: dict[str, Any] | None = None) -> None:
+                    config: dict[str, Any] | None = None, test_accuracy: float | None = None) -> None:
     """Write atomically through an exclusive, unpredictably named temporary file in the target's
     folder, so an interrupted save never leaves half a model and a planted symlink cannot
     redirect the write."""
     path = os.fspath(path)
-    blob = save_model(model, config)
+    blob = save_model(model, config, test_accuracy)
     folder = os.path.dirname(os.path.abspath(path))
     tmp = None
     try:
@@ -253,6 +259,10 @@ def _read_meta(raw: np.ndarray | None, bad) -> dict[str, Any]:
         raise bad("each layer must be described by an object")
     if not isinstance(meta.get("config", {}), dict):
         raise bad("the config must be an object")
+    accuracy = meta.get("test_accuracy")
+    if accuracy is not None and (isinstance(accuracy, bool) or not isinstance(accuracy, (int, float))
+                                 or not 0 <= accuracy <= 1):
+        raise bad(f"the recorded test accuracy {accuracy!r} is not a fraction from 0 to 1")
     return meta
 
 

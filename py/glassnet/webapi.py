@@ -515,7 +515,10 @@ def evaluate() -> dict[str, Any]:
 
 
 def save_model() -> bytes:
-    return _save_model(_require_model(), _s.config)
+    """The active model as the CLI's --save writes it, with its test accuracy when measured."""
+    model = _require_model()
+    entry = _s.shelf.current()
+    return _save_model(model, _s.config, entry.test_accuracy if entry is not None else None)
 
 
 def load_model(data: Any, name: str = "the model file", kind: str = "file") -> dict[str, Any]:
@@ -523,8 +526,7 @@ def load_model(data: Any, name: str = "the model file", kind: str = "file") -> d
     if kind not in ("file", "pretrained"):
         raise ConfigError(f"unknown kind of model file {kind!r}")
     model, meta = _load_model(_as_bytes(data), name)
-    entry = _s.shelf.add(model, str(name), kind, meta.get("config", {}),
-                         meta.get("test_accuracy") if isinstance(meta.get("test_accuracy"), float) else None)
+    entry = _s.shelf.add(model, str(name), kind, meta.get("config", {}), meta.get("test_accuracy"))
     _s.predictions = _s.probabilities = None
     _s.custom_code = []
     _notify_shelf(active_changed=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from glassnet import cli
+from glassnet.modelio import load_model_file
 from glassnet.data import FILES
 
 pytestmark = pytest.mark.native
@@ -37,6 +38,8 @@ def test_train_json_then_evaluate(data_dir, tmp_path):
     assert ev.returncode == 0, ev.stderr
     result = json.loads(ev.stdout)
     assert result["test_accuracy"] == pytest.approx(lines[-1]["test_accuracy"])
+    # the file carries the accuracy measured in training (the page's shelf shows it at once)
+    assert load_model_file(model)[1]["test_accuracy"] == pytest.approx(lines[-1]["test_accuracy"])
     assert len(result["confusion"]) == 10 and sum(map(sum, result["confusion"])) == 200
 
 

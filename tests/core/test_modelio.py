@@ -33,6 +33,17 @@ def set_meta(arrays, edit):
     arrays[META_KEY] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
 
 
+def test_test_accuracy_travels_with_the_model_and_is_checked():
+    model = build_mlp([8], seed=0)
+    _, meta = load_model(save_model(model, {}, test_accuracy=0.8855))
+    assert meta["test_accuracy"] == pytest.approx(0.8855)
+    assert "test_accuracy" not in load_model(save_model(model, {}))[1]
+    for bad in (1.5, -0.1, "0.9", True, [0.9]):
+        blob = rewrite(save_model(model, {}), lambda a: set_meta(a, lambda m: m.__setitem__("test_accuracy", bad)))
+        with pytest.raises(ModelFileError, match="recorded test accuracy .* is not a fraction"):
+            load_model(blob)
+
+
 def test_round_trip_same_predictions():
     model, blob = model_bytes()
     loaded, meta = load_model(blob)

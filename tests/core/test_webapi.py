@@ -134,6 +134,20 @@ def test_save_and_load_model_predicts_the_same(fresh):
     assert api.predict_drawing(drawn_bar().tobytes(), 140, 140) == before
 
 
+def test_a_saved_model_brings_its_test_accuracy_to_the_shelf(fresh):
+    """The shelf shows a loaded model's accuracy at once (measured when it was trained)."""
+    api = fresh
+    api.load_data(*blobs(make_dataset()))
+    train_to_end(api)
+    trained = next(m for m in api.shelf()["models"] if m["active"])
+    assert trained["test_accuracy"] is not None
+    saved = api.save_model()
+    webapi.reset()
+    api.load_model(saved, name="pretrained", kind="pretrained")
+    loaded = next(m for m in api.shelf()["models"] if m["active"])
+    assert loaded["test_accuracy"] == pytest.approx(trained["test_accuracy"])
+
+
 def test_errors_without_data_and_with_bad_data(fresh):
     api = fresh
     for call in (lambda: api.start({}), lambda: api.gallery(), lambda: api.evaluate()):
