@@ -6,7 +6,7 @@ ratios only mean something when every side runs on the same machine, the same da
 batches, minutes apart. The built dist/ is copied to a temporary folder with the bench page
 (bench/) and the data next to it, served on 127.0.0.1 by build.py's own server, and driven with
 Debian's headless Chromium. This module only puts the contenders in order; each lives in its own
-module (native, pytorch, in_pyodide, tfjs, readiness) and report.py arranges the numbers.
+module (native, pytorch, in_pyodide, tfjs, readiness, lesson) and report.py arranges the numbers.
 
 Everything is measured, nothing asserted: tests run `--quick` and check the shape of the result.
 """
@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tools.bench import in_pyodide, inputs, native, pytorch, readiness, report, tfjs
+from tools.bench import in_pyodide, inputs, lesson, native, pytorch, readiness, report, tfjs
 from tools.bench.benchpage import BenchPage
 from tools.bench.common import (CHROMIUM, CHROMIUM_ARGS, DATA_NAMES, ORDER_NAME, ROOT, BenchError,
                                 best_of, log)
@@ -41,6 +41,9 @@ def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float)
         try:
             log("page ready: cold and warm loads")
             out["ready"] = readiness.measure_ready(browser, base, timeout_ms)
+            if not args.quick and not args.no_lesson:
+                log("the lesson preset in the page, from Train to done")
+                out["lesson"] = lesson.lesson_run(browser, base, timeout_ms)
             bench = BenchPage(browser, base, timeout_ms)
             try:
                 log("Pyodide worker: load Pyodide, NumPy, glassnet")
@@ -91,6 +94,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="run each epoch N times, keep the fastest")
     parser.add_argument("--no-tfjs", action="store_true", help="skip the TF.js baselines")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when installed")
+    parser.add_argument("--no-lesson", action="store_true",
+                        help="skip the lesson run in the page (8 epochs; never run with --quick)")
     parser.add_argument("--profile", action="store_true",
                         help="also profile the epoch by operation and compare product formulations "
                              "(natively and in Pyodide)")
