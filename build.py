@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import (compress, fmnist, icons, pins, pretrain, pyodidelock, pywheel, site,  # noqa: E402
-                   vendor, wasmkernel)
+from tools import (compress, fmnist, icons, pins, pretrain, pycache, pyodidelock, pywheel,  # noqa: E402
+                   site, vendor, wasmkernel)
 from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
 from tools.util import BuildError, default_cache_dir, info, sha256_file  # noqa: E402
 
@@ -86,6 +86,8 @@ def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
     kernel = _step("WebAssembly kernel", wasmkernel.build_kernel, ROOT / "kernel", cache)
     wheel = _step("glassnet wheel", pywheel.build_wheel, PY, cache, staging / "wheels",
                   wasmkernel.wheel_files(kernel))
+    _step("bytecode for Pyodide's Python in the wheel", pycache.add_bytecode, wheel,
+          staging / "pyodide", cache)
     _step("glassnet in pyodide-lock.json", pyodidelock.add_glassnet, staging / "pyodide", wheel, cache)
     _step("JS libraries", vendor.js_libs, WEB, staging / "vendor")
     _step("page files", site.copy_web, WEB, staging)

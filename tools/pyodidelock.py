@@ -42,7 +42,7 @@ def _cli_next_to(python: str) -> str | None:
     return str(cli) if cli.is_file() else None
 
 
-def _pythons() -> list[str]:
+def pythons() -> list[str]:
     """Interpreters that may carry pyodide-build: this one, python3.12/3.13 on PATH, and pyenv's
     3.12+ (a pyenv shim only runs the version that is selected, so look behind it)."""
     found = [sys.executable] + [p for p in map(shutil.which, ("python3.12", "python3.13")) if p]
@@ -56,7 +56,7 @@ def find_cli() -> str | None:
     explicit = os.environ.get("GLASSNET_PYODIDE_CLI")
     if explicit:
         return explicit if Path(explicit).is_file() else None
-    for python in _pythons():
+    for python in pythons():
         if python:
             cli = _cli_next_to(python)
             if cli:

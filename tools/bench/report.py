@@ -144,6 +144,11 @@ def print_table(result: dict) -> None:
         print("test accuracy after the timed epoch: " + ", ".join(
             f"{name} {acc:.4f}" if acc is not None else f"{name} null"
             for name, acc in accuracies.items()))
+    compiled = browser.get("py_compile")
+    if compiled:
+        print("glassnet wheel in Pyodide, unpack + import glassnet.webapi (medians): " + "; ".join(
+            f"{name} {v['bytes'] / 1024:.0f} KB: {v['unpack_s'] * 1000:.0f} + {v['import_s'] * 1000:.0f} ms"
+            for name, v in compiled.items()))
     cpu = result["details"].get("cpu_seconds", {})
     print(f"{'measure':<30}{'value':>12}{'CPU-time':>12}  target")
 

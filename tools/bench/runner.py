@@ -21,16 +21,18 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tools.bench import in_pyodide, inputs, lesson, native, pytorch, readiness, report, tfjs
+from tools.bench import in_pyodide, inputs, lesson, native, pycompile, pytorch, readiness, report, tfjs
 from tools.bench.benchpage import BenchPage
 from tools.bench.common import (CHROMIUM, CHROMIUM_ARGS, DATA_NAMES, ORDER_NAME, ROOT, BenchError,
                                 best_of, log)
+from tools import pyodidelock
 from tools.serve import make_server
 
 BEST_EINSUM_BATCHES = 60  # the `best` epoch with einsum takes minutes: time this many, scale up
 
 
-def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float) -> dict:
+def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float,
+                wheels: dict[str, str] | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     data_urls = [f"{base}bench-data/{name}" for name in DATA_NAMES]
@@ -50,6 +52,10 @@ def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float)
                 started = in_pyodide.start(bench, base, wheel, data_urls)
                 out["worker_init"], out["worker_data"] = started["init"], started["data"]
                 out["backends"] = started["backends"]
+                if wheels:
+                    log(f"start-up: glassnet's wheel {', '.join(wheels)}, alternating")
+                    out["py_compile"] = pycompile.import_times(
+                        bench, base, {name: base + path for name, path in wheels.items()})
                 default = out["backends"]["default"]
                 log(f"glassnet epoch in Pyodide: {default}, then einsum, interleaved")
                 for name, backend in (("browser_epoch", default), ("browser_epoch_einsum", "einsum")):
@@ -121,6 +127,15 @@ def run(args: argparse.Namespace) -> dict:
         root = Path(tmp)
         inputs.stage_site(dist, modules, root)
         data_info = inputs.prepare_data(root / "bench-data", args.quick, epoch_mod, dist)
+        wheels = {}
+        if not args.quick:
+            wheels["as_built"] = wheel
+            plain = pycompile.sources_only(dist / wheel, root / "bench-wheels")
+            wheels["sources_only"] = str(plain.relative_to(root))
+            cli = pyodidelock.find_cli()
+            made = pycompile.compile_wheel(cli, dist / wheel, root / "bench-wheels") if cli else None
+            if made:
+                wheels["py_compiled"] = str(made.relative_to(root))
         log(f"data: {data_info['source']}")
         log("glassnet epoch natively (Trainer, then bare loop, then one BLAS thread)")
         data_dir = root / "bench-data"
@@ -143,7 +158,7 @@ def run(args: argparse.Namespace) -> dict:
         thread.start()
         try:
             base = f"http://127.0.0.1:{server.server_address[1]}/"
-            browser = run_browser(base, wheel, data_info, args, args.timeout * 1000)
+            browser = run_browser(base, wheel, data_info, args, args.timeout * 1000, wheels)
         finally:
             server.shutdown()
             server.server_close()
