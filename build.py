@@ -45,7 +45,7 @@ DEFAULT_OUT = ROOT / "dist"
 
 def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | None = None,
           use_data: bool = True, do_pretrain: bool = True,
-          pretrain_epochs: int | None = None) -> dict:
+          pretrain_epochs: int | None = None, gzip_copies: bool = True) -> dict:
     """Build the site into `out` and return its manifest.
 
     The site is assembled in a sibling folder and swapped in at the end, so a failed build
@@ -64,7 +64,8 @@ def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | N
                                                       "pid": os.getpid()}) + "\n")
 
     try:
-        manifest = _assemble(staging, cache, data_dir, use_data, do_pretrain, pretrain_epochs)
+        manifest = _assemble(staging, cache, data_dir, use_data, do_pretrain, pretrain_epochs,
+                             gzip_copies)
         (staging / PARTIAL_MARKER).unlink()
         write_marker(staging, manifest)
     except BaseException:
@@ -79,7 +80,7 @@ def build(out: Path = DEFAULT_OUT, cache: Path | None = None, data_dir: Path | N
 
 
 def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
-              do_pretrain: bool, pretrain_epochs: int | None) -> dict:
+              do_pretrain: bool, pretrain_epochs: int | None, gzip_copies: bool = True) -> dict:
     """Put every part of the site into `staging`, then its manifest."""
     _step("Pyodide core", vendor.pyodide_core, cache, staging / "pyodide")
     _step("NumPy wheel for Pyodide", vendor.numpy_wheel, cache, staging / "pyodide")
@@ -117,7 +118,10 @@ def _assemble(staging: Path, cache: Path, data_dir: Path | None, use_data: bool,
 
     manifest = site.write_manifest(staging, pywheel.wheel_version(wheel),
                                    f"wheels/{wheel.name}", data, model)
-    _step("gzip copies for `serve`", _compress, staging)
+    if gzip_copies:
+        _step("gzip copies for `serve`", _compress, staging)
+    else:
+        info("gzip copies: skipped (--no-gzip-copies: the host compresses by itself)")
     return manifest
 
 
@@ -293,6 +297,9 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--no-pretrain", action="store_true", help="ship no pretrained model")
     parser.add_argument("--pretrain-epochs", type=_positive_int, default=None,
                         help="epochs for the pretrained model (default: the preset's)")
+    parser.add_argument("--no-gzip-copies", action="store_true",
+                        help="no .gz copies for `serve` (for hosts that compress by themselves, "
+                             "e.g. GitHub Pages)")
     return parser
 
 
@@ -306,7 +313,7 @@ def _positive_int(text: str) -> int:
 def _build_from_args(args: argparse.Namespace) -> dict:
     return build(out=args.out, cache=args.cache_dir, data_dir=args.data_dir,
                  use_data=not args.no_data, do_pretrain=not args.no_pretrain,
-                 pretrain_epochs=args.pretrain_epochs)
+                 pretrain_epochs=args.pretrain_epochs, gzip_copies=not args.no_gzip_copies)
 
 
 def cmd_build(argv: list[str]) -> int:
