@@ -58,6 +58,9 @@ shelf() -> {"models": [{"id", "name", "kind", "summary", "test_accuracy", "paren
 select_model(model: id) -> the entry, now active (not during a run).
 undo() -> the entry before the active fine-tune, now active (the fine-tune is removed).
 label_model(model: id, **flags) -> the entry with flags attached (e.g. student_code=True).
+model_file(model: id) -> bytes   a finished shelf model as .npz (config, test accuracy inside).
+restore_model(data, name, kind, status="", parent=None, replace=False) -> the entry (not active)
+    a model_file() copy back on the shelf after Python was restarted (replace: start empty).
 take_events() -> {"events": [...]}   events that calls queued ("start": a new run or
     step-through network, with config, summary, steps_per_epoch, model id; "shelf": the shelf
     changed, as shelf() plus "active_changed"). The worker sends them after every call.
@@ -119,7 +122,7 @@ from .losses import softmax
 from .modelio import load_model as _load_model
 from .modelio import save_model as _save_model
 from .presets import PRESETS, make_config
-from .shelf import Shelf
+from .shelf import KINDS, Shelf
 from .train import Trainer, evaluate as _evaluate
 
 
@@ -566,6 +569,39 @@ def label_model(model: str, **flags: Any) -> dict[str, Any]:
     entry = _s.shelf.get(str(model))
     entry.flags.update({str(k): _plain(v) for k, v in flags.items()})
     _notify_shelf(active_changed=False)
+    return _plain(entry.to_dict(_s.shelf.active))
+
+
+def model_file(model: str) -> bytes:
+    """One shelf model as .npz bytes, with its config and test accuracy. The page keeps a copy of
+    every finished model, so a Python that had to be restarted (stuck student code, a crash) gets
+    the whole shelf back instead of losing the session's models."""
+    entry = _s.shelf.get(str(model))
+    if _s.events is not None and entry.id == _s.run_id:
+        raise ConfigError("a model still in training cannot be copied", hint="Wait for the run to end.")
+    return _save_model(entry.model, entry.config, entry.test_accuracy)
+
+
+def restore_model(data: Any, name: str, kind: str, status: str = "", parent: str | None = None,
+                  replace: bool = False) -> dict[str, Any]:
+    """Puts a model copied with model_file() back on the shelf under its old name and kind (not
+    active). ``replace`` starts from an empty shelf (the first of a restored list); ``parent`` is
+    the new id of the model a fine-tune came from, so undo still works."""
+    if _s.events is not None:
+        raise ConfigError("models cannot be restored during a training run", hint="Stop the run first.")
+    if kind not in KINDS:
+        raise ConfigError(f"unknown kind of model {kind!r}")
+    model, meta = _load_model(_as_bytes(data), str(name))
+    if replace:
+        _s.shelf = Shelf()
+        _s.predictions = _s.probabilities = None
+    parent_id = None
+    if parent is not None and any(e.id == str(parent) for e in _s.shelf.entries):
+        parent_id = str(parent)
+    entry = _s.shelf.add(model, str(name), kind, meta.get("config", {}), meta.get("test_accuracy"),
+                         parent=parent_id, activate=False)
+    entry.status = str(status or "")
+    _notify_shelf(active_changed=replace)
     return _plain(entry.to_dict(_s.shelf.active))
 
 

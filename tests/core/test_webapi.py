@@ -355,3 +355,53 @@ def test_estimate_scales_a_few_timed_batches_to_the_run(fresh, monkeypatch):
     warned = api.estimate({"layers": [16], "epochs": 2})
     assert warned["warning"] is True and "too long" in warned["text"]
     assert api.shelf()["models"] == []  # nothing kept
+
+
+def test_the_shelf_comes_back_after_python_is_restarted(fresh):
+    """The page copies each finished model (model_file) and puts them back in a new Python
+    (restore_model): same names, kinds, accuracies, predictions, and undo still goes back."""
+    api = fresh
+    api.load_data(*blobs(make_dataset()))
+    train_to_end(api)
+    train_to_end(api, layers=[16])
+    api.add_example(drawn_bar().tobytes(), 140, 140, 4, 1)
+    api.fine_tune(steps=3)
+    with pytest.raises(ModelError, match="no model 'm99'"):
+        api.model_file("m99")
+    before = api.shelf()
+    copies = [(m, api.model_file(m["id"])) for m in before["models"]]
+    guess = api.predict_drawing(drawn_bar().tobytes(), 140, 140)["probabilities"]
+    api.label_model(before["active"], student_code=True)
+
+    webapi.reset()  # a new Python: the shelf is gone
+    api.load_data(*blobs(make_dataset()))
+    api.load_model(_a_model_file(api), name="pretrained", kind="pretrained")  # what boot does
+    new_ids = {}
+    for i, (m, blob) in enumerate(copies):
+        entry = api.restore_model(blob, m["name"], m["kind"], m["status"],
+                                  parent=new_ids.get(m["parent"]), replace=i == 0)
+        new_ids[m["id"]] = entry["id"]
+        assert entry["active"] is (i == 0)
+    api.select_model(new_ids[before["active"]])
+    after = api.shelf()
+    assert [(m["name"], m["kind"], m["status"], m["test_accuracy"]) for m in after["models"]] == \
+        [(m["name"], m["kind"], m["status"], m["test_accuracy"]) for m in before["models"]]
+    assert api.predict_drawing(drawn_bar().tobytes(), 140, 140)["probabilities"] == pytest.approx(guess, abs=1e-6)
+    undone = api.undo()  # the fine-tune's parent was restored with it
+    assert undone["id"] == new_ids[before["models"][-2]["id"]]
+
+
+def test_restoring_refuses_unknown_kinds_and_runs_in_progress(fresh):
+    api = fresh
+    api.load_data(*blobs(make_dataset()))
+    train_to_end(api)
+    blob = api.model_file(api.shelf()["active"])
+    with pytest.raises(ConfigError, match="unknown kind of model 'weird'"):
+        api.restore_model(blob, "x", "weird")
+    with pytest.raises(ModelFileError):
+        api.restore_model(blob[:50], "x", "run")
+    api.start({"layers": [8], "epochs": 1})
+    with pytest.raises(ConfigError, match="in training cannot be copied"):
+        api.model_file(api.shelf()["active"])
+    with pytest.raises(ConfigError, match="during a training run"):
+        api.restore_model(blob, "x", "run")
