@@ -15,6 +15,7 @@ import { PredictionView } from './prediction.js';
 import { getState, hideError, onReloadWorker, setState, setStatus, showError, statusText } from './status.js';
 import { mountGlassbox } from './glassbox.js';
 import { ShelfView } from './shelf-view.js';
+import { ShelfKeeper } from './shelf-keeper.js';
 import { startOfflineStatus } from './offline-status.js';
 import { TrainingDownload } from './training-data.js';
 import { mountClassroom } from './classroom.js';
@@ -56,6 +57,8 @@ const glassbox = mountGlassbox($('glassbox'), {
   updateButtons: () => updateButtons(), refreshGallery: () => refreshGallery(),
 });
 
+// Copies of the finished models, so a restarted Python gets the shelf back.
+const keeper = new ShelfKeeper((name, kwargs) => bridge.call(name, kwargs));
 const shelfView = new ShelfView($('model-shelf-view'), {
   call: (name, kwargs) => bridge.call(name, kwargs),
   onError: (err) => setStatus(err.message),
@@ -156,7 +159,7 @@ function startWorker() {
       showError(err);
     },
   });
-  window.glassnet = { bridge, timings, session };
+  window.glassnet = { bridge, timings, session, keeper };
 }
 
 /** Loads Python, then the data and model it needs; the page is "ready" at the end. */
@@ -192,6 +195,14 @@ async function boot() {
   const model = await modelPromise;
   if (model && model.error) showError(model.error);
   else if (model) await installModel(model, session.modelName ?? 'Pretrained model', session.modelKind ?? 'pretrained');
+  if (keeper.frozen) { // Python was restarted: the session's models come back before "ready"
+    session.restoredModels = 0;
+    try {
+      session.restoredModels = await keeper.restore();
+    } catch (err) {
+      showError(err, 'The models of this session could not all be put back; the data and the first model are loaded.');
+    }
+  }
 
   setStatus('Reading the images…');
   const buffers = await dataPromise;
@@ -326,6 +337,7 @@ function showSettingError(err) {
 /** The shelf changed (Python's "shelf" event); when the active model changed, every view follows. */
 function shelfChanged(event) {
   shelfView.update(event);
+  keeper.update(event);
   const active = shelfView.active();
   session.hasModel = Boolean(active);
   session.activeModel = active;
@@ -647,14 +659,17 @@ drop.addEventListener('drop', (e) => {
 /** Ends the worker (whatever it was doing) and boots a new one: data and last model come back. */
 async function reloadWorker(note = '') {
   hideError();
+  keeper.freeze(); // the new Python's start-up must not make it forget the old shelf
   bridge.terminate();
   session.hasModel = false;
   session.data = null;
   session.run = null;
   try {
     await boot();
+    const models = session.restoredModels;
     if (note) {
-      const kept = session.modelName ? ` The data and ${session.modelName} are loaded again; a run in progress was lost.` : '';
+      const what = models > 1 ? `the ${models} models of this session are` : (session.modelName ? `${session.modelName} is` : '');
+      const kept = what ? ` The data is loaded again and ${what} back; a run in progress was lost.` : '';
       setStatus(`${note}${kept}`);
       codePanel.pythonRestarted(`${note}${kept}`);
     }

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA_FILES, evaluate_settled, wait_for_state, wait_until
+from conftest import (DATA_FILES, evaluate_settled, finish_training, start_training, wait_for_state,
+                      wait_until)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = "document.documentElement.dataset.state"
@@ -195,12 +196,23 @@ def test_a_fatal_python_error_is_reported_at_once_with_the_reload(page, context,
     context.route("**/worker.js*", patched_worker)
     page.goto(server_url)
     wait_for_state(page, "ready")
+    # A finished run on the shelf: the crash must not lose it (the page keeps a copy).
+    page.locator("#layers").fill("8")
+    start_training(page, epochs=1)
+    finish_training(page)
+    page.wait_for_function("glassnet.keeper.size === document.querySelectorAll('[data-testid=model-item]').length")
+    items = page.get_by_test_id("model-item")
+    before = [items.nth(i).inner_text() for i in range(items.count())]
+    active = page.locator("[data-testid=model-item][data-active=true]").inner_text()
+    assert "Run" in active
     page.evaluate("glassnet.bridge.request('testFatal').catch(() => {})")
     page.wait_for_function(f"{STATE} === 'error'", timeout=30_000)
     assert page.locator("#reload-worker").is_visible()
     context.unroute("**/worker.js*")
     page.locator("#reload-worker").click()
     wait_for_state(page, "ready")
+    assert [items.nth(i).inner_text() for i in range(items.count())] == before
+    assert page.locator("[data-testid=model-item][data-active=true]").inner_text() == active
 
 
 def test_hostile_model_metadata_is_a_message_and_python_lives_on(page, server_url,
