@@ -244,6 +244,7 @@ async function downloadTrainingSet(manifest) {
     if (getState() === 'ready' && statusText().startsWith('Ready')) setStatus(readyText());
     updateButtons();
     glassbox.updateButtons(); // Step needs the training images
+    scheduleEstimate(); // timed on training batches, so only now can it say how long Train takes
   } catch (err) {
     showError(err, 'Reload the page to try again, or pick the four Fashion-MNIST files.');
   }

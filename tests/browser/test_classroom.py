@@ -55,6 +55,10 @@ def test_ready_with_the_test_set_while_the_training_images_are_on_their_way(
     page.wait_for_function("!document.getElementById('train').disabled", timeout=60_000)
     assert "600 training images and 200 test images" in page.locator("#data-summary").inner_text()
     assert download.is_hidden()
+    # With the training images in, the run-time estimate appears next to Train by itself.
+    page.wait_for_function("document.querySelector('[data-testid=time-estimate]').dataset.seconds",
+                           timeout=60_000)
+    assert "on this device" in page.get_by_test_id("time-estimate").inner_text()
     page.get_by_test_id("epochs").fill("1")
     page.get_by_test_id("train").click()
     wait_for_state(page, "done", timeout=120_000)
