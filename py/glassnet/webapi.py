@@ -353,6 +353,8 @@ def take_events() -> dict[str, Any]:
 
 
 LONG_RUN_S = 300.0  # above this, the page warns before Train (a lesson has minutes, not hours)
+ESTIMATE_SECONDS = 0.25  # how long estimate() times training steps
+ESTIMATE_MAX_STEPS = 64
 
 
 def _format_duration(seconds: float) -> str:
@@ -365,8 +367,10 @@ def _format_duration(seconds: float) -> str:
 def estimate(config: Any = None) -> dict[str, Any]:
     """How long a run of these settings takes on this device, from a few timed batches.
 
-    Times three training steps (after one warm-up) and the forward pass over 1,000 test images,
-    then scales to the run: epochs x (batches + evaluating the test set). Nothing is kept.
+    Times training steps (after one warm-up) for about a quarter of a second, at least 3 and at
+    most 64 of them: a fast network's step takes a millisecond, and three of those say more about
+    the timer and the moment than about the device. Then the forward pass over 1,000 test images,
+    and scales to the run: epochs x (batches + evaluating the test set). Nothing is kept.
     """
     data = _require_data()
     resolved = make_config(_overrides(config))
@@ -379,7 +383,7 @@ def estimate(config: Any = None) -> dict[str, Any]:
     for x, y in batches:
         trainer.train_step(x, y)
         timed += 1
-        if timed == 3:
+        if timed >= ESTIMATE_MAX_STEPS or (timed >= 3 and time.perf_counter() - started >= ESTIMATE_SECONDS):
             break
     per_batch = (time.perf_counter() - started) / max(timed, 1)
     sample = to_float(data.test_images[:1000])

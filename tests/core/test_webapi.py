@@ -357,6 +357,25 @@ def test_estimate_scales_a_few_timed_batches_to_the_run(fresh, monkeypatch):
     assert api.shelf()["models"] == []  # nothing kept
 
 
+def test_estimate_times_steps_for_a_while_not_just_three(fresh, monkeypatch):
+    """A step of a small network takes a millisecond: the estimate times steps for about a
+    quarter of a second (at least 3, at most 64, plus one warm-up), not three alone."""
+    from glassnet.train import Trainer
+
+    api = fresh
+    api.load_data(*blobs(make_dataset()))
+    steps = []
+    original = Trainer.train_step
+    monkeypatch.setattr(Trainer, "train_step", lambda self, x, y: steps.append(1) or original(self, x, y))
+    monkeypatch.setattr(api, "ESTIMATE_SECONDS", 0.0)
+    api.estimate({"layers": [8], "batch_size": 8, "epochs": 1})
+    assert len(steps) == 1 + 3
+    steps.clear()
+    monkeypatch.setattr(api, "ESTIMATE_SECONDS", 1e9)
+    api.estimate({"layers": [8], "batch_size": 8, "epochs": 1})
+    assert len(steps) == 1 + api.ESTIMATE_MAX_STEPS
+
+
 def test_the_shelf_comes_back_after_python_is_restarted(fresh):
     """The page copies each finished model (model_file) and puts them back in a new Python
     (restore_model): same names, kinds, accuracies, predictions, and undo still goes back."""
