@@ -10,6 +10,7 @@
 // stopped that way, so after a few seconds "Stop" offers to restart Python.
 
 import { CodeEditor, renderSource } from './code-editor.js';
+import { subscribe } from './store.js';
 
 const STOP_AFTER_MS = 2500; // a check taking longer than this shows "Stop"
 const SETTING_FIELDS = { activation: 'activation', optimizer: 'optimizer' };
@@ -476,14 +477,9 @@ export class CodePanel {
  */
 export function mountCodePanel(container, page) {
   const panel = new CodePanel(container, page);
-  let lastState = page.getState();
-  new MutationObserver(() => {
-    const state = page.getState();
-    if (state !== lastState) {
-      lastState = state;
-      panel.update(state);
-    }
-  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });
+  subscribe((event) => {
+    if (event.event === 'state' && event.state !== event.previous) panel.update(event.state);
+  });
   const form = document.getElementById('config-form');
   const settings = () => ({
     activation: document.getElementById('activation')?.value, optimizer: document.getElementById('optimizer')?.value,

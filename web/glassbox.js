@@ -10,6 +10,7 @@ import { ShareView } from './share.js';
 import { Stepper } from './stepper.js';
 import { TeachView } from './teach.js';
 import { WeightsView } from './weights-view.js';
+import { subscribe } from './store.js';
 
 const CARDS = [
   // [id, title, extra class]
@@ -120,17 +121,16 @@ export function mountGlassbox(container, page) {
     mistakes.button.disabled = !usable || !app.session.data;
     inspect.drawingButton.disabled = !usable;
   }
-  let lastState = page.getState();
-  new MutationObserver(() => {
-    const state = page.getState();
+  // The page state changes in one place (status.setState), which tells every subscriber.
+  subscribe((event) => {
+    if (event.event !== 'state') return;
     // Paused mid-epoch: show the weights and the inspected input as they are right now.
-    if (state === 'paused' && lastState !== 'paused') {
+    if (event.state === 'paused' && event.previous !== 'paused') {
       weights.refresh();
       inspect.refresh();
     }
-    lastState = state;
     updateButtons();
-  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });
+  });
   updateButtons();
 
   // Any test image on the page (gallery, confusion cell, mistakes) opens "Inside a prediction".

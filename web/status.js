@@ -1,6 +1,9 @@
 // The page's state (document.documentElement.dataset.state), the one-line status, and the
 // error banner. Why one module: every failure must end up as a visible message that says what
-// to do, and the tests read the state; keeping both here makes that hard to forget.
+// to do, and the tests read the state; keeping both here makes that hard to forget. setState is
+// the one place the state changes: it tells the views through the page's event stream (store.js).
+
+import { change, read } from './store.js';
 
 export const STATES = ['loading', 'ready', 'training', 'paused', 'done', 'error'];
 
@@ -16,12 +19,15 @@ document.getElementById('dismiss-error').addEventListener('click', () => {
 });
 
 export function getState() {
-  return root.dataset.state;
+  return read().state;
 }
 
+/** Moves the page to `state`; views hear {event: 'state'} (also when it stays the same). */
 export function setState(state) {
   if (!STATES.includes(state)) throw new Error(`unknown state ${state}`);
-  root.dataset.state = state;
+  const previous = read().state;
+  root.dataset.state = state; // for the tests and the CSS
+  change({ state }, { event: 'state', state, previous });
 }
 
 export function setStatus(text) {

@@ -1,0 +1,71 @@
+// The page's shared state and its one event stream.
+//
+// Why one place: every view (charts, gallery, drawing, shelf, glass box, code panel) needs to
+// know the page state, whether there is data and a model, and the class names. Each reads them
+// here and reacts to events published here, instead of reading another section's DOM or watching
+// attributes. Python's events (batch, epoch, sample, start, shelf, done, stopped, error) and the
+// page's own (below) flow through the same stream.
+//
+// The page's own events:
+//   {event: 'state', state, previous}     status.setState changed the page state
+//   {event: 'schema', schema}              the option schema and class names arrived (boot)
+//   {event: 'ready'}                       Python, data and model are in (boot)
+//   {event: 'data'}                        the data changed (training half arrived, files picked)
+//   {event: 'model', active}               the active model changed (shelf, load, boot)
+//   {event: 'run', result}                 a training run started (webapi.start's answer)
+//   {event: 'stepping', result}            a network for stepping started (no training loop)
+//   {event: 'edited', note}                the active network's weights changed (a step, a fine-tune)
+//   {event: 'lr', lr}                      the learning rate changed during a run
+//   {event: 'reset'}                       Reset: a fresh network, empty charts
+//   {event: 'theme', theme}                normal or large (projector) mode
+//   {event: 'restarted', note}             Python was restarted; data and model are loaded again
+
+const current = {
+  state: 'loading', // one of status.STATES
+  schema: null, // webapi.options(): options, presets, default_preset, classes
+  classes: [], // class names (from the schema, or the data)
+  data: null, // {train, test} image counts once loaded (train 0 until the training half is in)
+  hasModel: false,
+  activeModel: null, // the shelf entry of the active model
+  run: null, // {epochs, stepsPerEpoch, batchSize} of the current training run
+  runs: 0, // training runs started on this page
+};
+
+const listeners = new Set();
+
+/** The page's state as it is now; read it, change it only with `change`. */
+export function read() {
+  return current;
+}
+
+/** Changes fields of the state; with an event, tells every subscriber afterwards. */
+export function change(patch, event = null) {
+  Object.assign(current, patch);
+  if (event) publish(event);
+}
+
+/** Tells every subscriber; one that throws does not stop the others (its error is logged). */
+export function publish(event) {
+  for (const listener of [...listeners]) {
+    try {
+      listener(event, current);
+    } catch (err) {
+      console.error(`A view failed on the "${event.event}" event:`, err);
+    }
+  }
+}
+
+/** Calls `listener(event, state)` for every event from now on; returns a function that stops it. */
+export function subscribe(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * Every view has the same small shape: `mount(root, deps)` builds it inside `root` and returns
+ * `{update(event, state), reset()}`. This subscribes such a view to the stream and returns it.
+ */
+export function follow(view) {
+  subscribe((event, state) => view.update(event, state));
+  return view;
+}
