@@ -22,6 +22,8 @@ import { mountClassroom } from './classroom.js';
 import { followUpdates, latestBuild } from './update.js';
 import { mountCodePanel } from './code-panel.js';
 import { download } from './download.js';
+import { coalesced } from './coalesce.js';
+import { publish } from './store.js';
 
 // Class names come from Python (webapi.options()); until then there are none to show.
 const CLASS_NAMES = [];
@@ -467,11 +469,8 @@ async function changeLearningRate() {
 
 // ---------------------------------------------------------------- predictions and gallery
 
-let predicting = false;
-let predictAgain = false;
-
-/** At most one prediction in flight; the latest drawing always gets judged. */
-async function schedulePrediction() {
+/** At most one prediction in flight; the latest drawing always gets judged (coalesce.js). */
+const schedulePrediction = coalesced(async () => {
   if (!bridge || getState() === 'loading' || getState() === 'error') return;
   if (pad.empty) {
     prediction.clear(session.hasModel ? 'Draw something to see a guess.' : 'Train or load a model, then draw.');
@@ -481,11 +480,6 @@ async function schedulePrediction() {
     prediction.clear('No model yet: press Train (or load a model) and draw again.');
     return;
   }
-  if (predicting) {
-    predictAgain = true;
-    return;
-  }
-  predicting = true;
   try {
     const { pixels, width, height } = pad.pixels();
     const asked = performance.now();
@@ -494,14 +488,8 @@ async function schedulePrediction() {
     if (!pad.empty) prediction.show(result);
   } catch (err) {
     prediction.clear(err.message);
-  } finally {
-    predicting = false;
-    if (predictAgain) {
-      predictAgain = false;
-      schedulePrediction();
-    }
   }
-}
+});
 
 let lastGallery = 0;
 
@@ -607,6 +595,7 @@ function setTheme(theme) {
   $('theme').setAttribute('aria-pressed', String(theme === 'large'));
   try { localStorage.setItem('glassnet.theme', theme); } catch (_) { /* not kept: fine */ }
   charts.build();
+  publish({ event: 'theme', theme }); // other charts follow (runs.js)
 }
 $('theme').addEventListener('click', () => setTheme(document.documentElement.dataset.theme === 'large' ? 'normal' : 'large'));
 try {
