@@ -1,5 +1,7 @@
-// Live charts (uPlot): loss per batch (smoothed) with train/test loss per epoch, and accuracy
-// per epoch.
+// Charts (uPlot): the one chart setup of the page (theme colours, large mode, epochs on the x
+// axis, no zooming, following the width of its box), and the live charts built with it: loss per
+// batch (smoothed) with train/test loss per epoch, and accuracy per epoch. The run comparison
+// (runs.js) uses the same setup.
 //
 // Why smoothed and thinned: a batch loss jumps around and there are ~900 batches an epoch;
 // an exponential moving average shows the trend people should see, and keeping ~60 points an
@@ -7,7 +9,7 @@
 
 import uPlot from './vendor/uplot/uPlot.esm.js';
 
-const COLORS = { batch: '#9fb3cf', train: '#2b6cb0', test: '#c05621', sample: '#dd6b20' };
+export const COLORS = { batch: '#9fb3cf', train: '#2b6cb0', test: '#c05621', sample: '#dd6b20' };
 const POINTS_PER_EPOCH = 60;
 const SMOOTHING = 0.9;
 
@@ -33,8 +35,51 @@ function epochAxis() {
   };
 }
 
-function line(label, stroke, extra = {}) {
+export function line(label, stroke, extra = {}) {
   return { label, stroke, width: lineWidth(), spanGaps: true, points: { show: false }, ...extra };
+}
+
+// The y axis: fractions as whole percents, or numbers with two decimals.
+const yAxis = (percentAxis) => ({
+  ...axisStyle(), size: 48,
+  values: (u, s) => s.map((v) => (percentAxis ? `${Math.round(v * 100)}%` : v.toFixed(2))),
+});
+
+/** From a round tenth below the lowest accuracy up to 100%. */
+export const accuracyRange = (u, min) => [min === null ? 0 : Math.max(0, Math.floor((min - 0.05) * 10) / 10), 1];
+/** From 0 to a little above the highest loss. */
+export const lossRange = (u, min, max) => [0, Math.max(max ?? 1, 0.1) * 1.05];
+
+/**
+ * The page's one uPlot setup: an epoch chart in `el`, styled by the current theme.
+ * @param {HTMLElement} el  @param {object} spec  {series (after the x series), percent (y axis
+ *   as percents), y (range function), x (range function), xSeries (the x series), plugins,
+ *   height (a function: charts follow the window), minWidth}
+ */
+export function epochChart(el, spec, data) {
+  return new uPlot({
+    width: chartWidth(el, spec.minWidth), height: (spec.height ?? chartHeight)(),
+    scales: { x: { time: false, range: spec.x ?? epochRange }, y: { range: spec.y ?? (spec.percent ? accuracyRange : lossRange) } },
+    axes: [epochAxis(), yAxis(spec.percent)],
+    legend: { live: false },
+    cursor: { drag: { x: false, y: false } },
+    plugins: spec.plugins ?? [],
+    series: [spec.xSeries ?? { label: 'epoch' }, ...spec.series],
+  }, data, el);
+}
+
+const chartWidth = (el, min = 200) => Math.max(min, el.clientWidth - 8);
+
+/** Keeps a chart as wide as its box: `chart()` gives the chart to resize (it may be rebuilt). */
+export function followWidth(el, chart, { height = chartHeight, minWidth = 200 } = {}) {
+  let last = '';
+  new ResizeObserver(() => {
+    const size = { width: chartWidth(el, minWidth), height: height() };
+    const key = `${size.width}x${size.height}`;
+    if (key === last) return; // the chart's own resize changes the box too: no loop
+    last = key;
+    chart()?.setSize(size);
+  }).observe(el);
 }
 
 function countValues(values) {
@@ -97,52 +142,32 @@ export class Charts {
     this.pending = false;
     this.reset(1);
     this.build();
-    const size = (el) => ({ width: Math.max(200, el.clientWidth - 8), height: chartHeight() });
-    const observer = new ResizeObserver(() => {
-      this.loss.setSize(size(lossEl));
-      this.accuracy.setSize(size(accuracyEl));
-    });
-    observer.observe(lossEl);
-    observer.observe(accuracyEl);
+    followWidth(lossEl, () => this.loss);
+    followWidth(accuracyEl, () => this.accuracy);
   }
 
   /** (Re)creates both charts with the current theme, keeping their data. */
   build() {
-    const { lossEl, accuracyEl } = this;
     this.loss?.destroy();
     this.accuracy?.destroy();
-    const size = (el) => ({ width: Math.max(200, el.clientWidth - 8), height: chartHeight() });
-    this.loss = new uPlot({
-      ...size(lossEl),
-      scales: { x: { time: false, range: epochRange }, y: { range: (u, min, max) => [0, Math.max(max ?? 1, 0.1) * 1.05] } },
-      axes: [epochAxis(), { ...axisStyle(), size: 48, values: (u, s) => s.map((v) => v.toFixed(2)) }],
-      legend: { live: false },
-      cursor: { drag: { x: false, y: false } },
+    this.loss = epochChart(this.lossEl, {
       plugins: [learningRateMarks(this)],
+      xSeries: { label: 'epoch', value: fixed(2) },
       series: [
-        { label: 'epoch', value: fixed(2) },
         line('batch loss (smoothed)', COLORS.batch, { value: fixed(3) }),
         dots('train loss', COLORS.train, fixed(3)),
         dots('test loss', COLORS.test, fixed(3)),
       ],
-    }, this.lossData, lossEl);
-    this.accuracy = new uPlot({
-      ...size(accuracyEl),
-      scales: {
-        x: { time: false, range: epochRange },
-        // From a round tenth below the lowest accuracy up to 100%.
-        y: { range: (u, min) => [min === null ? 0 : Math.max(0, Math.floor((min - 0.05) * 10) / 10), 1] },
-      },
-      axes: [epochAxis(), { ...axisStyle(), size: 48, values: (u, s) => s.map((v) => `${Math.round(v * 100)}%`) }],
-      legend: { live: false },
-      cursor: { drag: { x: false, y: false } },
+    }, this.lossData);
+    this.accuracy = epochChart(this.accuracyEl, {
+      percent: true,
+      xSeries: { label: 'epoch', value: fixed(0) },
       series: [
-        { label: 'epoch', value: fixed(0) },
         dots('train accuracy', COLORS.train, percent),
         dots('test accuracy', COLORS.test, percent),
         line('test sample, during the epoch', COLORS.sample, { value: percent, dash: [6, 4], points: { show: true, size: 6, fill: COLORS.sample } }),
       ],
-    }, this.accuracyData, accuracyEl);
+    }, this.accuracyData);
   }
 
   /** Empties both charts for a new run of `stepsPerEpoch` batches an epoch. */

@@ -2,8 +2,9 @@
 // browser's localStorage, listed, overlaid two at a time, and exported/imported as JSON or CSV.
 // Why: "did momentum help?" is answered by two curves on one chart, not by memory.
 
-import uPlot from './vendor/uplot/uPlot.esm.js';
+import { COLORS, epochChart, followWidth, line } from './charts.js';
 import { download } from './download.js';
+import { subscribe } from './store.js';
 
 const KEY = 'glassnet.runs.v1';
 // Stored runs that fail the checks below are moved here (never deleted, never shown), so one
@@ -21,6 +22,7 @@ export const RUN_LIMITS = {
   fileBytes: 2_000_000, epochs: 1000, lrChanges: 1000, configKeys: 64, layers: 64, text: 200,
 };
 const STATUSES = ['training', 'interrupted', 'done', 'stopped', 'error'];
+const CHART_HEIGHT = 200;
 
 /** The runs in localStorage: a list of checked plain objects, oldest first. */
 export class RunStore {
@@ -304,14 +306,8 @@ export class RunsView {
     } catch (err) {
       this.message.textContent = `The runs stored in this browser could not be read (${err.message}).`;
     }
-    const chartEl = card.querySelector('.runs-chart');
-    let lastWidth = chartEl.clientWidth;
-    new ResizeObserver(() => {
-      if (this.chart && chartEl.clientWidth !== lastWidth) {
-        lastWidth = chartEl.clientWidth;
-        this.chart.setSize({ width: Math.max(260, chartEl.clientWidth - 8), height: 200 });
-      }
-    }).observe(chartEl);
+    followWidth(card.querySelector('.runs-chart'), () => this.chart, { height: () => CHART_HEIGHT, minWidth: 260 });
+    subscribe((event) => { if (event.event === 'theme') this.drawChart(); }); // colours, line widths
     try {
       this.render();
     } catch (err) {
@@ -501,32 +497,14 @@ export class RunsView {
       return e && typeof e[metric] === 'number' ? e[metric] : null;
     }));
     const data = [xs, ...series];
-    const width = Math.max(260, el.clientWidth - 8);
-    const percent = metric.endsWith('accuracy');
     if (this.chart) this.chart.destroy();
     const label = (k) => (picked[k] ? `${['A', 'B'][k]}: ${picked[k].name ?? picked[k].id}` : ['A', 'B'][k]);
-    this.chart = new uPlot({
-      width, height: 200,
-      scales: {
-        x: { time: false, range: () => [0.5, maxEpoch + 0.5] },
-        y: {
-          range: (u, min, max) => (percent
-            ? [min === null ? 0 : Math.max(0, Math.floor((min - 0.05) * 10) / 10), 1]
-            : [0, Math.max(max ?? 1, 0.1) * 1.05]),
-        },
-      },
-      axes: [
-        { label: 'epoch', labelSize: 20, size: 36, values: (u, s) => s.map((v) => (Number.isInteger(v) ? String(v) : '')) },
-        { size: 48, values: (u, s) => s.map((v) => (percent ? `${Math.round(v * 100)}%` : v.toFixed(2))) },
-      ],
-      legend: { live: false },
-      cursor: { drag: { x: false, y: false } },
-      series: [
-        { label: 'epoch' },
-        { label: label(0), stroke: '#2b6cb0', width: 2, spanGaps: true, points: { size: 6, fill: '#2b6cb0' } },
-        { label: label(1), stroke: '#c05621', width: 2, dash: [6, 4], spanGaps: true, points: { size: 6, fill: '#c05621' } },
-      ],
-    }, data, el);
+    const run = (k, color, extra) => line(label(k), color, { points: { size: 6, fill: color }, ...extra });
+    this.chart = epochChart(el, {
+      height: () => CHART_HEIGHT, minWidth: 260, percent: metric.endsWith('accuracy'),
+      x: () => [0.5, maxEpoch + 0.5],
+      series: [run(0, COLORS.train), run(1, COLORS.test, { dash: [6, 4] })],
+    }, data);
     el.dataset.points = JSON.stringify(series.map((s) => s.filter((v) => v !== null).length));
   }
 }
