@@ -186,7 +186,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "best": dict(layers=[1024, 1024], activation="relu", batchnorm=True, dropout=0.3,
                  optimizer="adamw", lr=0.002, weight_decay=0.05, batch_size=64,
                  schedule="cosine", warmup_epochs=1.0, augment=True, shift=0,
-                 label_smoothing=0.1, test_flip=True),
+                 label_smoothing=0.1),
 }
 
 PRESET_HELP = {

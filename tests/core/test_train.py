@@ -179,3 +179,20 @@ def test_sample_events_move_inside_the_first_epoch():
     assert samples[-1]["progress"] == 15 / 19
     quiet = Trainer(make_config({"layers": [16], "epochs": 1, "batch_size": 32}), make_dataset())
     assert not any(e["event"] == "sample" for e in quiet.events())
+
+
+def test_evaluating_on_mirrors_too_averages_the_two_views(small_data):
+    from glassnet.data import to_float
+    from glassnet.train import mirrored
+
+    trainer = Trainer(quick(epochs=1, test_flip=True), small_data)
+    events = list(trainer.events())
+    x = to_float(small_data.test_images)
+    flipped = mirrored(x)
+    assert np.array_equal(flipped.reshape(-1, 28, 28)[:, :, 0], x.reshape(-1, 28, 28)[:, :, -1])
+    logits = 0.5 * (trainer.model.forward(x) + trainer.model.forward(flipped))
+    both = evaluate(trainer.model, small_data.test_images, small_data.test_labels, mirror=True)
+    np.testing.assert_array_equal(both["predictions"], logits.argmax(axis=1))
+    assert events[-1]["test_accuracy"] == pytest.approx(both["accuracy"])  # the run used it
+    one = evaluate(trainer.model, small_data.test_images, small_data.test_labels)
+    np.testing.assert_array_equal(one["predictions"], trainer.model.forward(x).argmax(axis=1))
