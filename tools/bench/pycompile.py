@@ -43,13 +43,21 @@ def _turn(blob, folder):
         sys.path.remove(folder)
     return unpacked - started, time.perf_counter() - unpacked
 
+# The worker's own glassnet stays what every other measurement uses: put it back afterwards
+# (a re-imported glassnet.backend would be a second module that backend switches do not reach).
+_saved = {m: mod for m, mod in sys.modules.items() if m == "glassnet" or m.startswith("glassnet.")}
 sys.dont_write_bytecode = True
-_blobs = {name: _get(url) for name, url in WHEELS.items()}
-_times = {name: [] for name in _blobs}
-for turn in range(ROUNDS):
-    for name, blob in _blobs.items():
-        _times[name].append(_turn(blob, f"/tmp/pyc-bench/{name}-{turn}"))
-sys.dont_write_bytecode = False
+try:
+    _blobs = {name: _get(url) for name, url in WHEELS.items()}
+    _times = {name: [] for name in _blobs}
+    for turn in range(ROUNDS):
+        for name, blob in _blobs.items():
+            _times[name].append(_turn(blob, f"/tmp/pyc-bench/{name}-{turn}"))
+finally:
+    sys.dont_write_bytecode = False
+    for _name in [m for m in sys.modules if m == "glassnet" or m.startswith("glassnet.")]:
+        del sys.modules[_name]
+    sys.modules.update(_saved)
 json.dumps({name: {"bytes": len(_blobs[name]),
                    "unpack_s": statistics.median(t[0] for t in rows),
                    "import_s": statistics.median(t[1] for t in rows),
