@@ -32,6 +32,10 @@ export class BackendView {
     this.choice.addEventListener('change', (e) => this.choose(e.target.value));
   }
 
+  update(event) {
+    if (event.event === 'ready') this.refresh(); // a (re)started Python: its engines
+  }
+
   async refresh() {
     try {
       this.show(await this.app.call('backends', { measure: false }));

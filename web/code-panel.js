@@ -10,11 +10,8 @@
 // stopped that way, so after a few seconds "Stop" offers to restart Python.
 
 import { CodeEditor, renderSource } from './code-editor.js';
-import { subscribe } from './store.js';
 
 const STOP_AFTER_MS = 2500; // a check taking longer than this shows "Stop"
-const SETTING_FIELDS = { activation: 'activation', optimizer: 'optimizer' };
-const LAYER_PIECES = { Dense: 'dense', ReLU: 'relu', LeakyReLU: 'leaky_relu', Tanh: 'tanh', Sigmoid: 'sigmoid' };
 
 const el = (tag, props = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
@@ -37,7 +34,8 @@ export class CodePanel {
   /**
    * @param {HTMLElement} container  an empty <section>
    * @param {object} page  request(type, args), getState(), setStatus(text), showError(err),
-   *   train() (presses Train), restartPython(reason) (ends the worker, boots a new one)
+   *   controls (the settings form), train() (presses Train), restartPython(reason) (ends the
+   *   worker, boots a new one)
    */
   constructor(container, page) {
     this.page = page;
@@ -311,16 +309,14 @@ export class CodePanel {
 
   /** Puts the options a version needs (e.g. activation relu) into the training form. */
   applySettings(settings) {
-    const changed = [];
-    for (const [key, value] of Object.entries(settings || {})) {
-      const field = document.getElementById(SETTING_FIELDS[key] ?? '');
-      if (field && field.value !== value) {
-        field.value = value;
-        field.dispatchEvent(new Event('change', { bubbles: true }));
-        changed.push(`${key} ${value}`);
-      }
+    const { controls } = this.page;
+    const texts = controls.texts();
+    const changed = Object.entries(settings || {}).filter(([key, value]) => controls.option(key) && texts[key] !== value);
+    if (changed.length) {
+      controls.setValues(Object.fromEntries(changed));
+      controls.changed();
     }
-    return changed;
+    return changed.map(([key, value]) => `${key} ${value}`);
   }
 
   async reset() {
@@ -444,20 +440,6 @@ export class CodePanel {
     if (this.pieces.has(id)) this.open('piece', id, true);
   }
 
-  /** Adds "code" links to each row of the step-through table and to its loss and rate. */
-  linkStepTable(table) {
-    const addLinks = () => {
-      for (const row of table.querySelectorAll('tbody tr')) {
-        const id = LAYER_PIECES[row.dataset.type];
-        const head = row.querySelector('th');
-        if (!id || !head || head.querySelector('.code-ref')) continue;
-        head.append(' ', this.link(id, `How ${row.dataset.type} computes this row: show its code`));
-      }
-    };
-    new MutationObserver(addLinks).observe(table, { childList: true, subtree: true });
-    addLinks();
-  }
-
   link(id, label) {
     const a = el('a', { href: '#code-heading', className: 'code-ref', textContent: 'code' });
     a.dataset.piece = id;
@@ -470,34 +452,36 @@ export class CodePanel {
   }
 }
 
+// Which settings decide the pieces a run uses (marked in the list).
+const settingsOf = (controls) => {
+  const { activation, optimizer } = controls.texts();
+  return { activation, optimizer };
+};
+
 /**
- * Mounts the panel in `container` and returns the page's handle on it.
+ * Mounts the panel in `container`: the page's view of it (update on events) and `link(piece,
+ * label)`, a link that opens a piece here (the step-through table uses it).
  * @param {HTMLElement} container
  * @param {object} page  see CodePanel
  */
 export function mountCodePanel(container, page) {
   const panel = new CodePanel(container, page);
-  subscribe((event) => {
-    if (event.event === 'state' && event.state !== event.previous) panel.update(event.state);
+  let marked = null;
+  page.controls.onChange(() => {
+    const now = settingsOf(page.controls);
+    if (JSON.stringify(now) === JSON.stringify(marked)) return; // another field changed
+    marked = now;
+    panel.settingsChanged(now);
   });
-  const form = document.getElementById('config-form');
-  const settings = () => ({
-    activation: document.getElementById('activation')?.value, optimizer: document.getElementById('optimizer')?.value,
-  });
-  form?.addEventListener('change', () => panel.settingsChanged(settings()));
-  const stepTable = document.querySelector('[data-testid="gradient-table"]');
-  if (stepTable) panel.linkStepTable(stepTable);
-  // The loss and the learning rate of the step-through view come from these two pieces.
-  const addStatLink = (selector, id, label) => {
-    const dd = document.querySelector(selector);
-    if (dd) dd.previousElementSibling?.append(' ', panel.link(id, label));
-  };
-  addStatLink('.step-loss', 'softmax_cross_entropy', 'How the loss is computed: show its code');
-  addStatLink('.step-lr', 'train_step', 'How one training step uses the rate: show its code');
   return {
-    onReady: () => panel.load(settings()),
-    update: (state) => panel.update(state),
-    pythonRestarted: (note) => panel.pythonRestarted(note),
-    show: (id) => panel.show(id),
+    update(event, state) {
+      if (event.event === 'state' && event.state !== event.previous) panel.update(state.state);
+      if (event.event === 'ready') {
+        marked = settingsOf(page.controls);
+        panel.load(marked);
+      }
+      if (event.event === 'restarted') panel.pythonRestarted(event.note);
+    },
+    link: (id, label) => panel.link(id, label),
   };
 }

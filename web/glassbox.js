@@ -1,27 +1,30 @@
-// The glass-box section: builds its cards and keeps them in step with the page (training
-// events, the page state, model changes). Each view lives in its own module; this one only
-// wires them. Every number shown is computed by glassnet's Python through the worker.
+// The glass-box section: one folding card per view of the inside of the network. Each view lives
+// in its own module with the page's view shape (a card it fills, `update(event, state)`), and
+// follows the page's event stream (store.js); this module only builds the cards, hands each view
+// its context, and keeps the cards' "Model: ..." lines. Every number shown is computed by
+// glassnet's Python through the worker.
 
 import { BackendView } from './backend-view.js';
 import { InspectView } from './inspect-view.js';
 import { MistakesView } from './mistakes-view.js';
 import { RunsView } from './runs.js';
 import { ShareView } from './share.js';
+import { nameActiveModel } from './shelf-view.js';
 import { Stepper } from './stepper.js';
+import { change, read } from './store.js';
 import { TeachView } from './teach.js';
 import { WeightsView } from './weights-view.js';
-import { subscribe } from './store.js';
 
-const CARDS = [
-  // [id, title, extra class]
-  ['weights-card', 'Weights as pictures', 'wide'],
-  ['inspect-card', 'Inside a prediction', ''],
-  ['teach-card', 'Teach it with your drawings', ''],
-  ['mistakes-card', 'Where it goes wrong', 'wide'],
-  ['step-card', 'Step through backpropagation', 'wide'],
-  ['runs-card', 'Compare runs', 'wide'],
-  ['share-card', 'Share this experiment', 'wide'],
-  ['engine-card', 'How fast is the arithmetic?', ''],
+// A new view: its module, and one line here. `model`: the card names the model it shows.
+const VIEWS = [
+  { id: 'weights-card', title: 'Weights as pictures', wide: true, model: true, View: WeightsView },
+  { id: 'inspect-card', title: 'Inside a prediction', model: true, View: InspectView },
+  { id: 'teach-card', title: 'Teach it with your drawings', model: true, View: TeachView },
+  { id: 'mistakes-card', title: 'Where it goes wrong', wide: true, model: true, View: MistakesView },
+  { id: 'step-card', title: 'Step through backpropagation', wide: true, View: Stepper },
+  { id: 'runs-card', title: 'Compare runs', wide: true, View: RunsView },
+  { id: 'share-card', title: 'Share this experiment', wide: true, View: ShareView },
+  { id: 'engine-card', title: 'How fast is the arithmetic?', View: BackendView },
 ];
 
 function buildSection(container) {
@@ -35,10 +38,9 @@ function buildSection(container) {
     <div class="glass-grid"></div>`;
   container.setAttribute('aria-labelledby', 'glass-heading');
   const grid = container.querySelector('.glass-grid');
-  const cards = {};
-  for (const [id, title, extra] of CARDS) {
+  return VIEWS.map(({ id, title, wide, model }) => {
     const card = document.createElement('details');
-    card.className = `card glass-card ${extra}`.trim();
+    card.className = `card glass-card${wide ? ' wide' : ''}`;
     card.id = id;
     card.open = true;
     const summary = document.createElement('summary');
@@ -46,137 +48,53 @@ function buildSection(container) {
     h3.textContent = title;
     summary.append(h3);
     card.append(summary);
-    if (['weights-card', 'inspect-card', 'mistakes-card', 'teach-card'].includes(id)) {
-      card.insertAdjacentHTML('beforeend', '<p class="model-note muted" data-active-model></p>');
-    }
+    if (model) card.insertAdjacentHTML('beforeend', '<p class="model-note muted" data-active-model></p>');
     grid.append(card);
-    cards[id] = card;
-  }
-  cards['weights-card'].insertAdjacentHTML('beforeend', `
-    <p class="explain">Each square is one unit of the first hidden layer: its 784 weights laid out
-      like the 28×28 image. Red pixels make the unit fire, blue ones hold it back; watch shapes of
-      clothes appear as it trains.</p>
-    <label class="inline-label weights-switch"><input type="checkbox" class="weights-shared"> One colour scale for all pictures (compare strengths)</label>
-    <p class="weights-caption muted"></p>
-    <div class="weights-grid" data-testid="weights-view"><p class="empty">Train or load a model to see its weights.</p></div>`);
-  return cards;
+    return card;
+  });
 }
 
 /**
  * @param {HTMLElement} container  an empty element below the page's sections
- * @param {object} page  what app.js shares: bridge(), session, controls, charts, pad, getState,
- *   setStatus, showError, schedulePrediction, describeModel, updateButtons
+ * @param {object} deps  call(name, kwargs, transfer) (the worker), controls (the settings form),
+ *   pad (the drawing), setStatus, showError, codeLink(piece, label) (a link into the code panel)
+ * @returns the section as one view: update(event, state)
  */
-export function mountGlassbox(container, page) {
+export function mountGlassbox(container, deps) {
   const cards = buildSection(container);
+  // What every glass-box view may use: the deps, plus ways to tell the page what it did.
   const app = {
-    ...page,
-    call: (name, kwargs = {}, transfer = []) => page.bridge().call(name, kwargs, transfer),
-  };
-  let lastEpoch = 0;
-
-  const weights = new WeightsView(cards['weights-card'], app);
-  const inspect = new InspectView(cards['inspect-card'], app);
-  const mistakes = new MistakesView(cards['mistakes-card'], app);
-  const stepper = new Stepper(cards['step-card'], app);
-  const teach = new TeachView(cards['teach-card'], app);
-  const share = new ShareView(cards['share-card'], app);
-  const runs = new RunsView(cards['runs-card'], app);
-  const engine = new BackendView(cards['engine-card'], app);
-
-  function modelChanged(note) {
-    app.session.hasModel = true;
-    weights.refresh();
-    inspect.refresh();
-    mistakes.markStale(note);
-    page.updateButtons();
-    page.schedulePrediction();
-    page.refreshGallery?.();
-  }
-
-  Object.assign(app, {
-    /** Puts a config into the form (and so into the link). */
+    ...deps,
+    /** Puts a config into the form (and so into the link); `source` names where it came from. */
     fillControls(config, source = '') {
-      if (config.preset) page.controls.fillFromPreset(config.preset);
-      page.controls.setValues(config);
-      page.controls.setSource(source);
-      share.writeHash();
+      if (config.preset) deps.controls.fillFromPreset(config.preset);
+      deps.controls.setValues(config);
+      deps.controls.setSource(source);
+      deps.controls.changed();
     },
-    runStartedForStepping(result) {
-      mistakes.clear('The network is new: evaluate it once it has learned something.');
+    /** A network for stepping started (no training loop). */
+    stepping(result) {
+      change({}, { event: 'stepping', result });
     },
-    modelChangedByStep() {
-      modelChanged('The network changed since the last evaluation: evaluate again.');
+    /** The active network's weights changed here (a step, a fine-tune); `note` says how. */
+    edited(note) {
+      change({ hasModel: true }, { event: 'edited', note });
     },
-    modelChangedByTeaching() {
-      modelChanged('The network was fine-tuned: evaluate again to see the effect.');
-    },
-  });
-
-  function updateButtons() {
-    const state = page.getState();
-    stepper.update(state);
-    teach.update(state);
-    const usable = state !== 'loading' && state !== 'error' && app.session.hasModel;
-    mistakes.button.disabled = !usable || !app.session.data;
-    inspect.drawingButton.disabled = !usable;
-  }
-  // The page state changes in one place (status.setState), which tells every subscriber.
-  subscribe((event) => {
-    if (event.event !== 'state') return;
-    // Paused mid-epoch: show the weights and the inspected input as they are right now.
-    if (event.state === 'paused' && event.previous !== 'paused') {
-      weights.refresh();
-      inspect.refresh();
-    }
-    updateButtons();
-  });
-  updateButtons();
+  };
+  const views = VIEWS.map(({ View }, i) => new View(cards[i], app));
+  const inspect = views[VIEWS.findIndex((v) => v.View === InspectView)];
 
   // Any test image on the page (gallery, confusion cell, mistakes) opens "Inside a prediction".
-  const openTile = (tile) => {
-    if (tile && tile.dataset.index !== undefined && app.session.hasModel) inspect.inspectTest(Number(tile.dataset.index));
-  };
-  document.addEventListener('click', (e) => openTile(e.target.closest('.tile[data-index]')));
   // Tiles are buttons (gallery.js): Enter and Space click them.
+  document.addEventListener('click', (e) => {
+    const tile = e.target.closest('.tile[data-index]');
+    if (tile && read().hasModel) inspect.inspectTest(Number(tile.dataset.index));
+  });
+
   return {
-    onEvent(event) {
-      runs.event(event);
-      if (event.event === 'epoch') {
-        lastEpoch = event.epoch;
-        weights.refresh();
-        inspect.refresh(); // the same input, seen by the network as it is now
-      } else if (event.event === 'done' || event.event === 'stopped') {
-        weights.refresh();
-        inspect.refresh();
-        mistakes.evaluate();
-      }
+    update(event, state) {
+      if (event.event === 'shelf') nameActiveModel(container, state);
+      for (const view of views) view.update(event, state);
     },
-    onRunStarted(result) {
-      lastEpoch = 0;
-      runs.started(result.config, result.custom_code ?? []);
-      mistakes.clear('Training… the matrix appears when the run ends (or press the button).');
-      stepper.clearTable('Press Step (after pausing or stopping training) to fill this table.');
-      weights.refresh();
-      updateButtons();
-    },
-    onLearningRate(lr) {
-      runs.learningRate(lr, lastEpoch);
-    },
-    onModelChanged() {
-      weights.refresh();
-      inspect.refresh();
-      mistakes.clear('A different model: press the button to evaluate it.');
-      updateButtons();
-    },
-    onReady() {
-      for (const view of [inspect, mistakes, teach]) view.setClasses(app.session.classes);
-      teach.showCount(0); // a (re)started Python holds no examples
-      share.start();
-      engine.refresh();
-      if (app.session.hasModel) weights.refresh();
-      updateButtons();
-    },
-    updateButtons,
   };
 }

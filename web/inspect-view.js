@@ -5,8 +5,11 @@
 import { coalesced } from './coalesce.js';
 import { paintSaliency, paintStrip } from './colormap.js';
 import { paintImage } from './prediction.js';
+import { read } from './store.js';
 
 const COLUMNS = 32;
+// After these the same input may look different inside the network.
+const MOVED = ['epoch', 'done', 'stopped', 'model', 'edited'];
 
 function describeLayer(layer, classes, last) {
   const n = layer.values.length;
@@ -57,15 +60,19 @@ export class InspectView {
     this.saliencyFigure = card.querySelector('[data-testid=saliency]');
     this.activationsEl = card.querySelector('.activations');
     this.guess = card.querySelector('.inspect-guess');
-    this.setClasses(app.session.classes);
+    this.setClasses(read().classes);
     this.drawingButton.addEventListener('click', () => this.inspectDrawing());
     this.select.addEventListener('change', () => this.refresh());
+  }
+
+  update(event, state) {
+    const paused = event.event === 'state' && event.state === 'paused' && event.previous !== 'paused';
+    if (MOVED.includes(event.event) || paused) this.refresh();
     // Looking at the drawing: follow it as it changes (after each stroke, Clear, the example).
-    const followDrawing = () => {
-      if (this.source?.kind === 'drawing') setTimeout(() => this.refresh(), 0);
-    };
-    document.getElementById('canvas').addEventListener('pointerup', followDrawing);
-    for (const id of ['clear', 'draw-example']) document.getElementById(id).addEventListener('click', followDrawing);
+    if (event.event === 'drawing' && this.source?.kind === 'drawing') this.refresh();
+    if (event.event === 'ready') this.setClasses(state.classes);
+    if (['batch', 'sample', 'epoch'].includes(event.event)) return;
+    this.drawingButton.disabled = ['loading', 'error'].includes(state.state) || !state.hasModel;
   }
 
   setClasses(names) {

@@ -3,6 +3,7 @@
 // Why: "89% accurate" hides that shirts and T-shirts get mixed up; the matrix shows where.
 
 import { Gallery } from './gallery.js';
+import { read } from './store.js';
 
 const SHORT = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'];
 
@@ -42,7 +43,7 @@ export class MistakesView {
     this.cellTitle = card.querySelector('.cell-title');
     this.cellGallery = new Gallery(card.querySelector('.cell-images'));
     this.mistakeGallery = new Gallery(card.querySelector('.mistake-images'));
-    this.setClasses(app.session.classes);
+    this.setClasses(read().classes);
     this.clear();
     this.button.addEventListener('click', () => this.evaluate());
     // The matrix is one tab stop: arrow keys (and Home/End) move between its cells.
@@ -69,6 +70,35 @@ export class MistakesView {
       const cell = e.target.closest('[data-testid=confusion-cell]');
       if (cell) this.showCell(Number(cell.dataset.true), Number(cell.dataset.predicted));
     });
+  }
+
+  update(event, state) {
+    switch (event.event) {
+      case 'done':
+      case 'stopped':
+        this.evaluate(); // the run's end: its matrix
+        break;
+      case 'run':
+        this.clear('Training… the matrix appears when the run ends (or press the button).');
+        break;
+      case 'stepping':
+        this.clear('The network is new: evaluate it once it has learned something.');
+        break;
+      case 'model':
+        this.clear('A different model: press the button to evaluate it.');
+        break;
+      case 'edited':
+        this.markStale(event.note);
+        break;
+      case 'ready':
+        this.setClasses(state.classes);
+        break;
+      default:
+        break;
+    }
+    if (['batch', 'sample', 'epoch'].includes(event.event)) return;
+    const usable = !['loading', 'error'].includes(state.state) && state.hasModel;
+    this.button.disabled = !usable || !state.data;
   }
 
   setClasses(names) {

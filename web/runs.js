@@ -4,7 +4,6 @@
 
 import { COLORS, epochChart, followWidth, line } from './charts.js';
 import { download } from './download.js';
-import { subscribe } from './store.js';
 
 const KEY = 'glassnet.runs.v1';
 // Stored runs that fail the checks below are moved here (never deleted, never shown), so one
@@ -19,15 +18,17 @@ const METRICS = {
 const CSV_COLUMNS = ['epoch', 'train_loss', 'train_accuracy', 'test_loss', 'test_accuracy', 'seconds', 'lr'];
 // What a real run can hold: the same limits as the training options (epochs at most 1000).
 export const RUN_LIMITS = {
-  fileBytes: 2_000_000, epochs: 1000, lrChanges: 1000, configKeys: 64, layers: 64, text: 200,
+  fileBytes: 2_000_000, epochs: 1000, lrChanges: 1000, configKeys: 64, layers: 64, layerSize: 65536, text: 200,
 };
 const STATUSES = ['training', 'interrupted', 'done', 'stopped', 'error'];
 const CHART_HEIGHT = 200;
 
 /** The runs in localStorage: a list of checked plain objects, oldest first. */
 export class RunStore {
-  constructor(storage = window.localStorage) {
+  /** @param {Storage} storage  @param {object[]} options  the option schema (validateRun) */
+  constructor(storage, options) {
     this.storage = storage;
+    this.options = options;
     this.damaged = 0; // stored runs skipped (and set aside) by the last all()
   }
 
@@ -49,7 +50,7 @@ export class RunStore {
     const bad = [];
     for (const run of raw) {
       try {
-        good.push(validateRun(run));
+        good.push(validateRun(run, this.options));
       } catch (_) {
         bad.push(run);
       }
@@ -124,25 +125,48 @@ function finite(value, what, { min = -Infinity, max = Infinity, integer = false 
   return value;
 }
 
-function cleanConfig(config) {
+/** A setting that is not (or no longer) an option: kept if it is plain data. */
+function plainSetting(key, value) {
+  if (typeof value === 'number') return finite(value, `config.${key}`);
+  if (typeof value === 'boolean' || value === null) return value;
+  if (typeof value === 'string') return text(value, `config.${key}`);
+  throw problem(`"config.${key}" must be a number, text or true/false`);
+}
+
+/**
+ * One setting checked by its option's kind in the schema (webapi.options()). Types only, not
+ * ranges: a run stored under older limits still loads. Null is a setting that was not set.
+ */
+function checkSetting(option, value) {
+  const what = `config.${option.name}`;
+  if (value === null) return null;
+  switch (option.kind) {
+    case 'layers':
+      if (!Array.isArray(value) || value.length > RUN_LIMITS.layers) throw problem(`"${what}" must be a list of sizes`);
+      return value.map((n) => finite(n, what, { min: 1, max: RUN_LIMITS.layerSize, integer: true }));
+    case 'int':
+      return finite(value, what, { integer: true });
+    case 'float':
+      return finite(value, what);
+    case 'bool':
+      if (typeof value !== 'boolean') throw problem(`"${what}" must be true or false`);
+      return value;
+    case 'choice':
+      return text(value, what);
+    default:
+      return plainSetting(option.name, value);
+  }
+}
+
+function cleanConfig(config, options) {
   if (!config || typeof config !== 'object' || Array.isArray(config)) throw problem('it has no "config" object');
   const keys = Object.keys(config);
   if (keys.length > RUN_LIMITS.configKeys) throw problem('its "config" has too many settings');
+  const byName = new Map(options.map((o) => [o.name, o]));
   const clean = {};
   for (const key of keys) {
-    const value = config[key];
-    if (key === 'layers') {
-      if (!Array.isArray(value) || value.length > RUN_LIMITS.layers) throw problem('"config.layers" must be a list of sizes');
-      clean.layers = value.map((n) => finite(n, 'config.layers', { min: 1, max: 65536, integer: true }));
-    } else if (typeof value === 'number') {
-      clean[key] = finite(value, `config.${key}`);
-    } else if (typeof value === 'boolean' || value === null) {
-      clean[key] = value;
-    } else if (typeof value === 'string') {
-      clean[key] = text(value, `config.${key}`);
-    } else {
-      throw problem(`"config.${key}" must be a number, text or true/false`);
-    }
+    const option = byName.get(key);
+    clean[key] = option ? checkSetting(option, config[key]) : plainSetting(key, config[key]);
   }
   return clean;
 }
@@ -162,8 +186,10 @@ function cleanEpoch(e) {
  * Checks a run (imported or stored) field by field and returns a clean copy that holds only
  * what the page uses: types, ranges and sizes are what a real run can have, so nothing stored
  * can break the list, the chart or the CSV export later. Says what is wrong in words.
+ * @param {object[]} options  the option schema's list (webapi.options().options): each setting
+ *   is checked by its option's kind
  */
-export function validateRun(run) {
+export function validateRun(run, options) {
   if (!run || typeof run !== 'object' || Array.isArray(run)) throw new Error('This file is not a Glassnet run (expected a JSON object).');
   if (typeof run.id !== 'string' || !run.id) throw new Error('This run has no "id".');
   text(run.id, 'id');
@@ -176,7 +202,7 @@ export function validateRun(run) {
   if (!Array.isArray(lrChanges) || lrChanges.length > RUN_LIMITS.lrChanges) throw problem('"lr_changes" must be a short list');
   const checked = {
     id: run.id,
-    config: cleanConfig(run.config),
+    config: cleanConfig(run.config, options),
     epochs,
     lr_changes: lrChanges.map((c) => ({
       after_epoch: finite(c?.after_epoch, 'after_epoch', { min: 0, max: RUN_LIMITS.epochs, integer: true }),
@@ -230,15 +256,34 @@ export function runToJson(run) {
 }
 
 
-function describeConfig(c) {
-  const layers = Array.isArray(c.layers) ? c.layers.join(',') : c.layers;
-  return `${layers || 'no hidden'} · ${c.activation} · ${c.optimizer} · lr ${c.lr} · batch ${c.batch_size} · seed ${c.seed}`;
+const words = (name) => name.replace(/_/g, ' ');
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** One setting in a few words, as the form names it: "128,64", "ReLU", "lr 0.002", "batchnorm". */
+function describeSetting(option, value) {
+  if (option.kind === 'layers') return value.length ? value.join(',') : 'no hidden layer';
+  if (option.kind === 'bool') return value ? words(option.name) : `no ${words(option.name)}`;
+  if (option.kind === 'choice') {
+    const title = option.choices?.find((c) => c.value === value)?.title ?? value;
+    return option.basic ? title : `${words(option.name)} ${title}`; // the basic menus name themselves
+  }
+  return `${words(option.name)} ${value}`;
 }
 
-/** A run's settings, and the students' code it trained with (issue 14), in one line. */
-function describeRun(run) {
+/**
+ * A run's settings in one line, from the option schema: the basic options (not those switched off
+ * at their default, such as dropout 0), then any other option changed from its default.
+ */
+function describeConfig(config, options) {
+  const shown = (o, v) => (o.basic ? !(o.kind === 'float' && v === 0 && o.default === 0) : !same(v, o.default));
+  return options.filter((o) => config[o.name] !== undefined && config[o.name] !== null && shown(o, config[o.name]))
+    .map((o) => describeSetting(o, config[o.name])).join(' · ');
+}
+
+/** A run's settings, and the students' code it trained with, in one line. */
+function describeRun(run, options) {
   const custom = Array.isArray(run.custom_code) && run.custom_code.length ? ` · with ${run.custom_code.join(', ')}` : '';
-  return describeConfig(run.config) + custom;
+  return describeConfig(run.config, options) + custom;
 }
 
 function best(run) {
@@ -254,19 +299,22 @@ export class RunsView {
   constructor(card, app, storage = window.localStorage) {
     this.app = app;
     this.card = card;
-    this.store = new RunStore(storage);
+    this.storage = storage;
+    this.store = null; // once the option schema is known (it says how to check a run's settings)
+    this.options = [];
     this.current = null; // the run being recorded
+    this.lastEpoch = 0; // of the run being recorded: where a learning-rate change happened
     this.unsaved = new Map(); // runs the browser would not store (full): kept here to export
     this.chart = null;
     card.insertAdjacentHTML('beforeend', `
       <p class="explain">Every training run is kept in this browser. Pick two to lay their curves
         on top of each other; export a run to keep it or send it to someone.</p>
-      <div class="runs-compare">
+      <div class="runs-compare" hidden>
         <label for="run-a">Run A</label><select id="run-a" class="run-a"></select>
         <label for="run-b">Run B</label><select id="run-b" class="run-b"></select>
         <label for="run-metric">Show</label><select id="run-metric" class="run-metric"></select>
       </div>
-      <figure class="chart runs-chart" aria-label="Two runs compared"></figure>
+      <figure class="chart runs-chart" aria-label="Two runs compared" hidden></figure>
       <div class="table-wrap runs-wrap">
         <table class="runs-table" data-testid="run-history">
           <caption class="visually-hidden">Runs kept in this browser</caption>
@@ -274,10 +322,10 @@ export class RunsView {
             <th scope="col">Best test accuracy</th><th scope="col">Export or delete</th></tr></thead>
           <tbody></tbody>
         </table>
-        <p class="empty runs-empty">Runs you train appear here.</p>
+        <p class="empty runs-empty" hidden>Runs you train appear here.</p>
       </div>
       <div class="button-row">
-        <label class="file-button button-like">Import a run (.json)<input type="file" class="run-import" accept=".json,application/json"></label>
+        <label class="file-button button-like">Import a run (.json)<input type="file" class="run-import" accept=".json,application/json" disabled></label>
         <span class="runs-message muted" aria-live="polite"></span>
       </div>`);
     this.tbody = card.querySelector('.runs-table tbody');
@@ -291,6 +339,45 @@ export class RunsView {
       this.importFile(e.target.files[0]).finally(() => { e.target.value = ''; });
     });
     this.tbody.addEventListener('click', (e) => this.rowAction(e));
+    followWidth(card.querySelector('.runs-chart'), () => this.chart, { height: () => CHART_HEIGHT, minWidth: 260 });
+  }
+
+  update(event) {
+    switch (event.event) {
+      case 'schema':
+        this.setSchema(event.schema);
+        break;
+      case 'run':
+        this.started(event.result.config, event.result.custom_code ?? []);
+        break;
+      case 'epoch':
+      case 'done':
+      case 'stopped':
+      case 'error':
+      case 'crash': // the worker died: the run ends in error
+        this.event(event);
+        break;
+      case 'lr':
+        this.learningRate(event.lr);
+        break;
+      case 'theme':
+        if (this.store) this.drawChart(); // colours and line widths of the new theme
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The option schema arrived: the stored runs can be checked and shown (once a page). */
+  setSchema(schema) {
+    this.options = schema.options;
+    if (this.store) {
+      this.store.options = this.options;
+      this.render();
+      return;
+    }
+    this.store = new RunStore(this.storage, this.options);
+    this.card.querySelector('.run-import').disabled = false;
     // Start-up never depends on stored history: damaged runs are set aside and reported, and
     // anything else that goes wrong here leaves an empty list, not a page stuck at "Starting".
     try {
@@ -306,8 +393,6 @@ export class RunsView {
     } catch (err) {
       this.message.textContent = `The runs stored in this browser could not be read (${err.message}).`;
     }
-    followWidth(card.querySelector('.runs-chart'), () => this.chart, { height: () => CHART_HEIGHT, minWidth: 260 });
-    subscribe((event) => { if (event.event === 'theme') this.drawChart(); }); // colours, line widths
     try {
       this.render();
     } catch (err) {
@@ -348,6 +433,7 @@ export class RunsView {
   // ------------------------------------------------------------ recording
 
   started(config, customCode = []) {
+    this.lastEpoch = 0;
     const runs = this.list();
     const number = runs.reduce((m, r) => Math.max(m, r.number ?? 0), 0) + 1;
     this.current = {
@@ -369,11 +455,12 @@ export class RunsView {
     const run = this.current;
     if (!run) return;
     if (event.event === 'epoch') {
+      this.lastEpoch = event.epoch;
       const keep = {};
       for (const k of CSV_COLUMNS) if (k in event) keep[k] = event[k];
       run.epochs.push(keep);
-    } else if (['done', 'stopped', 'error'].includes(event.event)) {
-      run.status = event.event;
+    } else if (['done', 'stopped', 'error', 'crash'].includes(event.event)) {
+      run.status = event.event === 'crash' ? 'error' : event.event;
       this.current = null;
     } else {
       return;
@@ -382,9 +469,9 @@ export class RunsView {
     this.render();
   }
 
-  learningRate(lr, epoch) {
+  learningRate(lr) {
     if (!this.current) return;
-    this.current.lr_changes.push({ after_epoch: epoch, lr });
+    this.current.lr_changes.push({ after_epoch: this.lastEpoch, lr });
     this.keep(this.current);
   }
 
@@ -403,7 +490,7 @@ export class RunsView {
       const acc = best(run);
       const state = (run.status && run.status !== 'done' ? ` (${run.status})` : '')
         + (this.unsaved.has(run.id) ? ' (not saved: export it)' : '');
-      const cells = [run.name ?? run.id, describeRun(run), `${run.epochs.length}${state}`,
+      const cells = [run.name ?? run.id, describeRun(run, this.options), `${run.epochs.length}${state}`,
         acc === null ? '–' : `${(acc * 100).toFixed(1)}%`];
       cells.forEach((text, i) => {
         const td = document.createElement(i === 0 ? 'th' : 'td');
@@ -433,7 +520,7 @@ export class RunsView {
   fillSelects(runs, selectId) {
     const prevA = this.selectA.value;
     const prevB = this.selectB.value;
-    const options = () => [new Option('(none)', ''), ...runs.slice().reverse().map((r) => new Option(`${r.name ?? r.id}: ${describeRun(r)}`, r.id))];
+    const options = () => [new Option('(none)', ''), ...runs.slice().reverse().map((r) => new Option(`${r.name ?? r.id}: ${describeRun(r, this.options)}`, r.id))];
     this.selectA.replaceChildren(...options());
     this.selectB.replaceChildren(...options());
     const has = (id) => runs.some((r) => r.id === id);
@@ -470,7 +557,7 @@ export class RunsView {
       if (file.size > RUN_LIMITS.fileBytes) {
         throw new Error(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; a run file is at most ${RUN_LIMITS.fileBytes / 1e6} MB.`);
       }
-      const run = validateRun(JSON.parse(await file.text()));
+      const run = validateRun(JSON.parse(await file.text()), this.options);
       if (this.store.get(run.id)) {
         this.message.textContent = `${run.name ?? run.id} is already in the list.`;
         return;

@@ -83,6 +83,10 @@ export class ShareView {
     });
   }
 
+  update(event) {
+    if (event.event === 'ready') this.start();
+  }
+
   /** Once the schema is known: the link's settings win over the preset's. */
   start() {
     this.readHash();

@@ -1,6 +1,6 @@
-// The model shelf (section 1): every model of this session, from webapi's shelf events. One is
-// active; "Use" makes another active for every view. Python keeps the models (webapi.shelf);
-// this view only draws the list and asks for a switch.
+// The model shelf (section 1): every model of this session, from webapi's shelf events, and the
+// line naming the active one. One is active; "Use" makes another active for every view. Python
+// keeps the models (webapi.shelf); this view only draws the list and asks for a switch.
 //
 // Why: the pretrained model, each run, each fine-tune and each loaded file are worth comparing,
 // and none may disappear because another button was pressed.
@@ -10,19 +10,30 @@ const KIND_WORDS = {
   'fine-tune': 'fine-tuned', example: 'example',
 };
 
+// While these last, the active model cannot change (Python refuses too; this says it first).
+const NO_SWITCH = ['loading', 'error', 'training', 'paused'];
+
 function percent(v) {
   return typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'not measured';
+}
+
+/** Views that show one model name it in their `[data-active-model]` lines ("Model: Run 2"). */
+export function nameActiveModel(root, { activeModel }) {
+  if (!activeModel) return;
+  for (const el of root.querySelectorAll('[data-active-model]')) el.textContent = `Model: ${activeModel.name}`;
 }
 
 export class ShelfView {
   /**
    * @param {HTMLElement} root  an empty element in the data & model card
-   * @param {{call: Function, onError: Function, canSwitch: Function}} page
+   * @param {{call: Function, onError: Function, summary: HTMLElement}} page  summary: the line
+   *   that names the active model
    */
   constructor(root, page) {
     this.root = root;
     this.page = page;
     this.state = null;
+    this.pageState = 'loading';
     root.innerHTML = `
       <h3 class="shelf-title">Models in this session</h3>
       <ul class="shelf" data-testid="model-shelf" aria-label="Models in this session"></ul>
@@ -43,15 +54,28 @@ export class ShelfView {
     return this.state?.models.find((m) => m.active) ?? null;
   }
 
-  /** A "shelf" event from Python: the list as it is now. */
-  update(shelf) {
-    this.state = shelf;
-    this.render();
+  /** Python's "shelf" event (the list as it is now) and the page state (Use works or not). */
+  update(event, state) {
+    if (event.event === 'shelf') {
+      this.state = event;
+      this.describeActive();
+    }
+    if (event.event === 'shelf' || event.event === 'state') {
+      this.pageState = state.state;
+      this.render();
+    }
+  }
+
+  describeActive() {
+    const active = this.active();
+    if (!active) return;
+    const what = active.kind === 'run' && (active.status === 'training' || active.status === 'new') ? 'Training' : 'Active';
+    this.page.summary.textContent = `${what}: ${active.name} · ${active.summary}.`;
   }
 
   render() {
     const models = this.state?.models ?? [];
-    const canSwitch = this.page.canSwitch();
+    const canSwitch = !NO_SWITCH.includes(this.pageState);
     this.list.replaceChildren(...models.slice().reverse().map((m) => {
       const li = document.createElement('li');
       li.dataset.testid = 'model-item';

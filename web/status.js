@@ -30,6 +30,15 @@ export function setState(state) {
   change({ state }, { event: 'state', state, previous });
 }
 
+/** The status line once the page is ready: what can be done now. */
+export function readyText() {
+  const { data, hasModel } = read();
+  if (!data) return 'Ready. Add the four Fashion-MNIST files (section 1) to train.';
+  if (!data.train) return 'Ready: draw, or look at the test images. Train unlocks when the training images are in (section 1).';
+  if (hasModel) return 'Ready. Press Train to teach a new network, or draw to test the current one.';
+  return 'Ready. Press Train to teach the network to recognise clothes.';
+}
+
 export function setStatus(text) {
   statusLine.textContent = text;
 }

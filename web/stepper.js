@@ -4,6 +4,12 @@
 // Why: vanishing and exploding gradients are invisible in a loss curve but obvious here, where
 // the first layer's gradient is a million times smaller than the last one's.
 
+import { getState } from './status.js';
+import { read } from './store.js';
+
+// Which code piece (section 7) computes a row of the table, by layer type.
+const LAYER_PIECES = { Dense: 'dense', ReLU: 'relu', LeakyReLU: 'leaky_relu', Tanh: 'tanh', Sigmoid: 'sigmoid' };
+
 const SIGMOID_TEN = {
   preset: 'default', layers: Array(10).fill(32), activation: 'sigmoid', optimizer: 'sgd', lr: 0.1,
   batch_size: 64, dropout: 0, weight_decay: 0, seed: 0,
@@ -70,6 +76,20 @@ export class Stepper {
     this.tenButton.addEventListener('click', () => this.step(10));
     this.freshButton.addEventListener('click', () => this.fresh(this.formConfig()));
     this.sigmoidButton.addEventListener('click', () => this.sigmoidExample());
+    // The loss and the learning rate come from these two pieces of code.
+    this.linkStat('.step-loss', 'softmax_cross_entropy', 'How the loss is computed: show its code');
+    this.linkStat('.step-lr', 'train_step', 'How one training step uses the rate: show its code');
+  }
+
+  /** A "code" link after the label of one of the figures above the table. */
+  linkStat(selector, piece, label) {
+    const link = this.app.codeLink?.(piece, label);
+    if (link) this.card.querySelector(selector).previousElementSibling.append(' ', link);
+  }
+
+  update(event, state) {
+    if (event.event === 'run') this.clearTable('Press Step (after pausing or stopping training) to fill this table.');
+    if (!['batch', 'sample', 'epoch'].includes(event.event)) this.buttons(state.state);
   }
 
   formConfig() {
@@ -82,9 +102,9 @@ export class Stepper {
   }
 
   /** Step needs a network that is not being trained right now; a new run needs no run at all. */
-  update(state) {
+  buttons(state) {
     // Stepping trains on the training images, which arrive after "ready" (data sent in two halves).
-    const loading = state === 'loading' || state === 'error' || !this.app.session.data?.train;
+    const loading = state === 'loading' || state === 'error' || !read().data?.train;
     const running = state === 'training' || state === 'paused';
     this.stepButton.disabled = this.busy || loading || state === 'training';
     this.tenButton.disabled = this.stepButton.disabled;
@@ -94,7 +114,7 @@ export class Stepper {
 
   setBusy(busy) {
     this.busy = busy;
-    this.update(this.app.getState());
+    this.buttons(getState());
   }
 
   /** Starts a new run (no training loop) that Step then walks through. */
@@ -103,7 +123,7 @@ export class Stepper {
     this.setBusy(true);
     try {
       const result = await this.app.call('start', { config, kind: name ? 'example' : 'step', name });
-      this.app.runStartedForStepping(result);
+      this.app.stepping(result);
       this.clearTable('A new network is ready: press Step.');
       this.app.setStatus(`New run for stepping: ${result.summary}. Press Step to train it one batch at a time.`);
     } catch (err) {
@@ -133,7 +153,7 @@ export class Stepper {
       }
       this.show(report);
       if (report.error) this.app.showError(report.error, '', this.stepButton);
-      this.app.modelChangedByStep();
+      this.app.edited('The network changed since the last evaluation: evaluate again.');
     } catch (err) {
       this.app.showError(err, '', this.stepButton);
     } finally {
@@ -173,6 +193,8 @@ export class Stepper {
         tr.append(td);
       }
       tr.firstChild.outerHTML = `<th scope="row">${tr.firstChild.textContent}</th>`;
+      const link = LAYER_PIECES[layer.type] && this.app.codeLink?.(LAYER_PIECES[layer.type], `How ${layer.type} computes this row: show its code`);
+      if (link) tr.firstChild.append(' ', link);
       for (const key of ['grad_norm', 'update_ratio']) {
         const td = document.createElement('td');
         if (weights) {

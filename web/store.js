@@ -10,14 +10,16 @@
 //   {event: 'state', state, previous}     status.setState changed the page state
 //   {event: 'schema', schema}              the option schema and class names arrived (boot)
 //   {event: 'ready'}                       Python, data and model are in (boot)
-//   {event: 'data'}                        the data changed (training half arrived, files picked)
-//   {event: 'model', active}               the active model changed (shelf, load, boot)
-//   {event: 'run', result}                 a training run started (webapi.start's answer)
+//   {event: 'data', part | problem}        data arrived ('test', 'training', 'all'), or none usable
+//   {event: 'model', active}               another model became active (after start-up)
+//   {event: 'run', result}                 a training run started (the worker's answer to train)
 //   {event: 'stepping', result}            a network for stepping started (no training loop)
 //   {event: 'edited', note}                the active network's weights changed (a step, a fine-tune)
 //   {event: 'lr', lr}                      the learning rate changed during a run
-//   {event: 'reset'}                       Reset: a fresh network, empty charts
+//   {event: 'reset'}                       Reset: a fresh network, empty charts (views' reset())
+//   {event: 'drawing'}                     the drawing changed (a stroke ended, Clear, the example)
 //   {event: 'theme', theme}                normal or large (projector) mode
+//   {event: 'crash', message, hint}        the worker died (a run in progress ends)
 //   {event: 'restarted', note}             Python was restarted; data and model are loaded again
 
 const current = {
@@ -62,10 +64,16 @@ export function subscribe(listener) {
 }
 
 /**
- * Every view has the same small shape: `mount(root, deps)` builds it inside `root` and returns
- * `{update(event, state), reset()}`. This subscribes such a view to the stream and returns it.
+ * Every view has the same small shape: `mount(root, deps)` builds it inside `root` (its section)
+ * and returns `{update(event, state), reset()}`; `deps` are what it may use (the worker's `call`,
+ * the settings form...), never another section's elements. `update` hears every event and reads
+ * what it needs from `state`; `reset` (where Reset means something for the view) returns it to
+ * its empty start. This subscribes such a view and returns it.
  */
 export function follow(view) {
-  subscribe((event, state) => view.update(event, state));
+  subscribe((event, state) => {
+    if (event.event === 'reset') view.reset?.();
+    else view.update(event, state);
+  });
   return view;
 }

@@ -2,6 +2,9 @@
 // network on those examples for a few steps (in Python), then see the guess change.
 // Why: students see that a network learns from examples, and that a few examples can move it.
 
+import { getState } from './status.js';
+import { read } from './store.js';
+
 export class TeachView {
   /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
   constructor(card, app) {
@@ -35,7 +38,7 @@ export class TeachView {
     this.count = card.querySelector('.teach-count');
     this.result = card.querySelector('.teach-result');
     this.examples = 0;
-    this.setClasses(app.session.classes);
+    this.setClasses(read().classes);
     this.addButton.addEventListener('click', () => this.add());
     this.tuneButton.addEventListener('click', () => this.tune());
     this.clearButton.addEventListener('click', () => this.clear());
@@ -47,24 +50,32 @@ export class TeachView {
     this.label.value = chosen;
   }
 
-  update(state) {
+  update(event, state) {
+    if (event.event === 'ready') {
+      this.setClasses(state.classes);
+      this.showCount(0); // a (re)started Python holds no examples
+    }
+    if (!['batch', 'sample', 'epoch'].includes(event.event)) this.buttons(state.state);
+  }
+
+  buttons(state = getState()) {
     const ok = !this.busy && state !== 'loading' && state !== 'error' && state !== 'training';
+    const { hasModel, activeModel: active } = read();
     this.addButton.disabled = !ok;
-    this.tuneButton.disabled = !ok || !this.examples || !this.app.session.hasModel;
+    this.tuneButton.disabled = !ok || !this.examples || !hasModel;
     this.clearButton.disabled = !ok || !this.examples;
-    const active = this.app.session.activeModel;
     this.undoButton.disabled = !ok || !(active && active.kind === 'fine-tune' && active.parent);
   }
 
   setBusy(busy) {
     this.busy = busy;
-    this.update(this.app.getState());
+    this.buttons();
   }
 
   showCount(n) {
     this.examples = n;
     this.count.textContent = n ? `${n} example${n === 1 ? '' : 's'} of your own.` : 'No examples yet.';
-    this.update(this.app.getState());
+    this.buttons();
   }
 
   async add() {
@@ -99,7 +110,7 @@ export class TeachView {
       const before = await this.guess().catch(() => null);
       const r = await this.app.call('fine_tune', { steps, lr: 0.001 });
       const after = await this.guess().catch(() => null);
-      const names = this.app.session.classes;
+      const names = read().classes;
       const loss = r.losses.length ? ` Loss on your examples: ${r.losses[0].toFixed(3)} → ${r.losses[r.losses.length - 1].toFixed(3)}.` : '';
       const said = (g) => `${names[g.top]} (${Math.round(g.probabilities[g.top] * 100)}%)`;
       const change = before && after ? ` Your drawing: ${said(before)} before, ${said(after)} now.` : '';
@@ -109,7 +120,7 @@ export class TeachView {
         this.result.dataset.firstLoss = String(r.losses[0]);
         this.result.dataset.lastLoss = String(r.losses[r.losses.length - 1]);
       }
-      this.app.modelChangedByTeaching();
+      this.app.edited('The network was fine-tuned: evaluate again to see the effect.');
       this.result.textContent += ' The model before it stays in the list; "Undo fine-tune" goes back to it.';
     } catch (err) {
       this.result.textContent = err.hint ? `${err.message}. ${err.hint}` : err.message;

@@ -6,12 +6,21 @@ import { coalesced } from './coalesce.js';
 import { legend, paintDiverging } from './colormap.js';
 
 const LIMIT = 64;
+// After these the weights are not what the pictures show any more.
+const MOVED = ['epoch', 'done', 'stopped', 'run', 'model', 'edited'];
 
 export class WeightsView {
-  /** @param {HTMLElement} card  @param {{request: Function}} app */
+  /** @param {HTMLElement} card  @param {{call: Function}} app  the glass-box context */
   constructor(card, app) {
     this.app = app;
     this.card = card;
+    card.insertAdjacentHTML('beforeend', `
+      <p class="explain">Each square is one unit of the first hidden layer: its 784 weights laid out
+        like the 28×28 image. Red pixels make the unit fire, blue ones hold it back; watch shapes of
+        clothes appear as it trains.</p>
+      <label class="inline-label weights-switch"><input type="checkbox" class="weights-shared"> One colour scale for all pictures (compare strengths)</label>
+      <p class="weights-caption muted"></p>
+      <div class="weights-grid" data-testid="weights-view"><p class="empty">Train or load a model to see its weights.</p></div>`);
     this.grid = card.querySelector('.weights-grid');
     this.caption = card.querySelector('.weights-caption');
     this.shared = card.querySelector('.weights-shared');
@@ -24,6 +33,12 @@ export class WeightsView {
         this.message(err.message);
       }
     });
+  }
+
+  update(event, state) {
+    // Paused mid-epoch: the weights as they are right now.
+    const paused = event.event === 'state' && event.state === 'paused' && event.previous !== 'paused';
+    if (MOVED.includes(event.event) || paused || (event.event === 'ready' && state.hasModel)) this.refresh();
   }
 
   show(view) {
