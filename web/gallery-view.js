@@ -4,7 +4,7 @@
 import { Gallery } from './gallery.js';
 import { nameActiveModel } from './shelf-view.js';
 import { getState } from './status.js';
-import { read } from './store.js';
+import { publish, read } from './store.js';
 
 const COUNT = 12;
 const DURING_RUN_MS = 3000; // during training the tiles follow the model, but calmly
@@ -37,6 +37,11 @@ export function mountGalleryView(root, { call }) {
   }
 
   refreshButton.addEventListener('click', () => refresh(true));
+  // A tile is a button (gallery.js): Enter and Space click it too. The glass box opens it.
+  box.addEventListener('click', (e) => {
+    const tile = e.target.closest('.tile[data-index]');
+    if (tile) publish({ event: 'test-image', index: Number(tile.dataset.index) });
+  });
   gallery.message('Test images appear here once there is data and a model.');
 
   return {

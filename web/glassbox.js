@@ -11,7 +11,7 @@ import { RunsView } from './runs.js';
 import { ShareView } from './share.js';
 import { nameActiveModel } from './shelf-view.js';
 import { Stepper } from './stepper.js';
-import { change, read } from './store.js';
+import { change, publish, read } from './store.js';
 import { TeachView } from './teach.js';
 import { WeightsView } from './weights-view.js';
 
@@ -74,7 +74,7 @@ export function mountGlassbox(container, deps) {
     },
     /** A network for stepping started (no training loop). */
     stepping(result) {
-      change({}, { event: 'stepping', result });
+      publish({ event: 'stepping', result });
     },
     /** The active network's weights changed here (a step, a fine-tune); `note` says how. */
     edited(note) {
@@ -84,16 +84,18 @@ export function mountGlassbox(container, deps) {
   const views = VIEWS.map(({ View }, i) => new View(cards[i], app));
   const inspect = views[VIEWS.findIndex((v) => v.View === InspectView)];
 
-  // Any test image on the page (gallery, confusion cell, mistakes) opens "Inside a prediction".
-  // Tiles are buttons (gallery.js): Enter and Space click them.
-  document.addEventListener('click', (e) => {
+  // A test image in this section (a confusion cell's, a mistake) or anywhere else on the page
+  // ({event: 'test-image'}, from the gallery) opens "Inside a prediction".
+  const look = (index) => { if (read().hasModel) inspect.inspectTest(index); };
+  container.addEventListener('click', (e) => {
     const tile = e.target.closest('.tile[data-index]');
-    if (tile && read().hasModel) inspect.inspectTest(Number(tile.dataset.index));
+    if (tile) look(Number(tile.dataset.index));
   });
 
   return {
     update(event, state) {
       if (event.event === 'shelf') nameActiveModel(container, state);
+      if (event.event === 'test-image') look(event.index);
       for (const view of views) view.update(event, state);
     },
   };

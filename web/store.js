@@ -18,6 +18,7 @@
 //   {event: 'lr', lr}                      the learning rate changed during a run
 //   {event: 'reset'}                       Reset: a fresh network, empty charts (views' reset())
 //   {event: 'drawing'}                     the drawing changed (a stroke ended, Clear, the example)
+//   {event: 'test-image', index}           a test image was picked (a gallery tile) to look inside
 //   {event: 'theme', theme}                normal or large (projector) mode
 //   {event: 'crash', message, hint}        the worker died (a run in progress ends)
 //   {event: 'restarted', note}             Python was restarted; data and model are loaded again
