@@ -104,6 +104,7 @@ use_backend(name: str) -> the same as backends(); takes effect at the next produ
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from typing import Any
@@ -367,25 +368,31 @@ def _format_duration(seconds: float) -> str:
 def estimate(config: Any = None) -> dict[str, Any]:
     """How long a run of these settings takes on this device, from a few timed batches.
 
-    Times training steps (after one warm-up) for about a quarter of a second, at least 3 and at
-    most 64 of them: a fast network's step takes a millisecond, and three of those say more about
-    the timer and the moment than about the device. Then the forward pass over 1,000 test images,
-    and scales to the run: epochs x (batches + evaluating the test set). Nothing is kept.
+    Runs training steps for about a quarter of a second as a warm-up, then times them for
+    another quarter (at least 3, at most 64 each). Why both: a fast network's step takes a
+    millisecond, so three say more about the timer than the device; and right after the page
+    starts, the browser still runs NumPy and the kernel through its quick first compilation
+    (several times slower) until the optimised one takes over, which the warm-up lets happen.
+    Then the forward pass over 1,000 test images, and scales to the run: epochs x (batches +
+    evaluating the test set). Nothing is kept.
     """
     data = _require_data()
     resolved = make_config(_overrides(config))
     trainer = Trainer(resolved, data)
-    batches = trainer._epoch_batches()
-    x, y = next(batches)
-    trainer.train_step(x, y)
-    started = time.perf_counter()
-    timed = 0
-    for x, y in batches:
-        trainer.train_step(x, y)
-        timed += 1
-        if timed >= ESTIMATE_MAX_STEPS or (timed >= 3 and time.perf_counter() - started >= ESTIMATE_SECONDS):
-            break
-    per_batch = (time.perf_counter() - started) / max(timed, 1)
+    steps = itertools.chain.from_iterable(trainer._epoch_batches() for _ in itertools.count())
+
+    def run_steps() -> tuple[float, int]:
+        started, done = time.perf_counter(), 0
+        for x, y in steps:
+            trainer.train_step(x, y)
+            done += 1
+            if done >= ESTIMATE_MAX_STEPS or (done >= 3 and time.perf_counter() - started >= ESTIMATE_SECONDS):
+                break
+        return time.perf_counter() - started, done
+
+    run_steps()  # warm-up
+    seconds, timed = run_steps()
+    per_batch = seconds / timed
     sample = to_float(data.test_images[:1000])
     started = time.perf_counter()
     trainer.model.forward(sample, training=False)
@@ -397,7 +404,8 @@ def estimate(config: Any = None) -> dict[str, Any]:
     if warning:
         text += ": too long for a lesson; try fewer epochs or a smaller network"
     return {"seconds": total, "per_epoch": per_epoch, "text": text, "warning": warning,
-            "epochs": resolved.epochs}
+            "epochs": resolved.epochs, "per_batch": per_batch, "timed_batches": timed,
+            "per_1000_test_images": per_1000}
 
 
 def set_loop_running(running: bool) -> dict[str, Any]:
