@@ -376,7 +376,7 @@ def estimate(config: Any = None) -> dict[str, Any]:
     Then the forward pass over 1,000 test images, and scales to the run: epochs x (batches +
     evaluating the test set). Nothing is kept.
     """
-    data = _require_data()
+    data = _require_training_images()  # (without them there is nothing to time)
     resolved = make_config(_overrides(config))
     trainer = Trainer(resolved, data)
     steps = itertools.chain.from_iterable(trainer._epoch_batches() for _ in itertools.count())

@@ -357,6 +357,16 @@ def test_estimate_scales_a_few_timed_batches_to_the_run(fresh, monkeypatch):
     assert api.shelf()["models"] == []  # nothing kept
 
 
+def test_estimate_waits_for_the_training_images(fresh):
+    """Ready comes with the test images alone: the estimate says why it cannot time anything
+    (it must not loop over an empty training set)."""
+    api = fresh
+    _, _, test_images, test_labels = blobs(make_dataset())
+    api.load_test_set(test_images, test_labels)
+    with pytest.raises(DataError, match="training images have not arrived"):
+        api.estimate({"layers": [8]})
+
+
 def test_estimate_times_steps_for_a_while_not_just_three(fresh, monkeypatch):
     """A step of a small network takes a millisecond: the estimate warms up and then times steps
     for about a quarter of a second each (at least 3, at most 64), not three alone; a small
