@@ -25,6 +25,9 @@ export class ShelfKeeper {
    */
   freeze() {
     this.frozen = true;
+    // A copy that was in flight went down with the old worker and never settles: later copies
+    // must not queue behind it.
+    this.pending = Promise.resolve();
   }
 
   /** A "shelf" event: copy the models that are new and finished, forget the ones that left. */
