@@ -189,42 +189,40 @@ def _wait_for_line(stream, needle: str) -> str:
     raise AssertionError(f"the process ended before printing {needle!r}")
 
 
-def test_ctrl_c_mid_run_never_replaces_an_existing_save(data_dir, tmp_path):
+def _ctrl_c_after(args: list[str], stream: str, needle: str) -> tuple[int, str]:
+    """Run the CLI, press Ctrl-C once `stream` ("stdout" or "stderr") shows `needle`; returns the
+    exit code and stderr."""
     import signal
 
-    target = tmp_path / "m.npz"
-    target.write_bytes(b"the user's finished model")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "py")}
-    proc = subprocess.Popen([sys.executable, "-m", "glassnet", "train", "--data-dir", str(data_dir),
-                             "--epochs", "1000", "--layers", "8", "--json", "--save", str(target)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
     try:
-        _wait_for_line(proc.stdout, '"event": "epoch"')
+        _wait_for_line(getattr(proc, stream), needle)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
-    assert proc.returncode == 130 and "Traceback" not in err
+    return proc.returncode, err
+
+
+def test_ctrl_c_mid_run_never_replaces_an_existing_save(data_dir, tmp_path):
+    target = tmp_path / "m.npz"
+    target.write_bytes(b"the user's finished model")
+    code, err = _ctrl_c_after(["-m", "glassnet", "train", "--data-dir", str(data_dir), "--epochs",
+                               "1000", "--layers", "8", "--json", "--save", str(target)],
+                              "stdout", '"event": "epoch"')
+    assert code == 130 and "Traceback" not in err
     assert target.read_bytes() == b"the user's finished model"
     kept = list(tmp_path.glob("m-epoch*-stopped.npz"))
     assert len(kept) == 1 and str(kept[0]) in err and "was left as it was" in err
 
 
 def test_ctrl_c_while_starting_is_one_line(data_dir):
-    import signal
-
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "py")}
     # -X importtime reports each finished import on stderr: interrupt while NumPy is loading.
-    proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "glassnet", "train",
-                             "--data-dir", str(data_dir), "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        _wait_for_line(proc.stderr, "numpy.")
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130
+    code, err = _ctrl_c_after(["-X", "importtime", "-m", "glassnet", "train", "--data-dir",
+                               str(data_dir), "--json"], "stderr", "numpy.")
+    assert code == 130
     assert "Traceback" not in err and "glassnet: stopped by the user" in err
 
 

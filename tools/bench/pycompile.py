@@ -67,9 +67,8 @@ json.dumps({name: {"bytes": len(_blobs[name]),
 
 def sources_only(wheel: Path, target_dir: Path) -> Path:
     """A copy of `wheel` without its __pycache__ bytecode (what the wheel was before it)."""
-    target_dir.mkdir(parents=True, exist_ok=True)
     out = target_dir / "sources-only" / wheel.name
-    out.parent.mkdir(exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for entry in source.infolist():
             if "__pycache__/" not in entry.filename:
