@@ -172,7 +172,8 @@ export class MistakesView {
         const td = document.createElement('td');
         const share = count / rowTotal;
         const strength = i === j ? share : Math.min(1, share * 3);
-        td.style.background = i === j ? `rgba(47, 133, 90, ${0.12 + 0.6 * strength})` : (count ? `rgba(197, 48, 48, ${0.1 + 0.7 * strength})` : '');
+        // Capped so the count stays readable (4.5:1 or better) in the darkest cell, light or dark scheme.
+        td.style.background = i === j ? `rgba(47, 133, 90, ${0.12 + 0.55 * strength})` : (count ? `rgba(197, 48, 48, ${0.1 + 0.55 * strength})` : '');
         const button = document.createElement('button');
         button.type = 'button';
         button.dataset.testid = 'confusion-cell';

@@ -293,6 +293,17 @@ def start_training(page, epochs: int) -> None:
     wait_for_state(page, ("training", "done"))
 
 
+def start_long_run(page) -> None:
+    """Starts a run that is still going when the test looks: one image a step, 1,000 epochs.
+
+    With the kernel, even 1,000 epochs of 64-image batches on the small set can end within
+    seconds, before a test has clicked Pause or drawn; tests that need a run in progress use this
+    and end it with Stop.
+    """
+    page.get_by_test_id("batch-size").fill("1")
+    start_training(page, epochs=1000)
+
+
 def finish_training(page, timeout: float = 90_000) -> None:
     """Waits for the run to end, and fails with the page's own message if it ended in error."""
     wait_for_state(page, "done", timeout=timeout)

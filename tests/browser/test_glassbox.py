@@ -12,7 +12,7 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import (draw_strokes, error_banner, finish_training, start_training,
+from conftest import (draw_strokes, error_banner, finish_training, start_long_run, start_training,
                       wait_for_prediction, wait_for_state)
 
 
@@ -118,7 +118,7 @@ def test_step_fills_the_gradient_table_and_waits_for_training(page, server_url, 
         "n => Number(document.querySelector('[data-testid=step-number]').textContent) === n + 1", arg=first)
 
     # While training runs, Step waits; once paused it works on the paused run.
-    start_training(page, epochs=1000)  # long enough to still run when paused, however fast the kernel
+    start_long_run(page)
     page.get_by_test_id("epoch-row").first.wait_for()
     assert step.is_disabled()
     page.get_by_test_id("pause").click()
@@ -130,7 +130,7 @@ def test_step_fills_the_gradient_table_and_waits_for_training(page, server_url, 
     page.wait_for_function("document.getElementById('chart-loss').dataset.lrMarks === '1'")
     assert page.get_by_test_id("step-number").inner_text() == "–"  # a new run: a fresh table
     step.click()
-    # The paused run goes on from where it stopped (after at least one epoch of 10 batches).
+    # The paused run goes on from where it stopped (after at least one epoch of 600 one-image batches).
     page.wait_for_function(
         "Number(document.querySelector('[data-testid=step-number]').textContent) > 10")
     # The new base rate, as the preset's schedule shapes it.

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (DATA_FILES, evaluate_settled, finish_training, start_training, wait_for_state,
-                      wait_until)
+from conftest import (DATA_FILES, evaluate_settled, finish_training, start_long_run, start_training,
+                      wait_for_state, wait_until)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = "document.documentElement.dataset.state"
@@ -163,9 +163,7 @@ def test_a_worker_that_dies_while_training_is_noticed_within_seconds(page, serve
                                                                     small_data_page):
     page.goto(server_url)
     wait_for_state(page, "ready")
-    page.get_by_test_id("epochs").fill("50")
-    page.get_by_test_id("train").click()
-    wait_for_state(page, "training")
+    start_long_run(page)
     # The browser killing the worker (out of memory, a crash) fires no event at all.
     page.evaluate("glassnet.bridge.worker.terminate()")
     page.wait_for_function(f"{STATE} === 'error'", timeout=10_000)

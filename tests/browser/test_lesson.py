@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import wait_for_state
+from conftest import start_long_run, wait_for_state
 from test_page import (draw_strokes, finish_training, open_ready, probabilities, start_training,
                        wait_for_prediction)
 
@@ -188,8 +188,7 @@ def test_the_live_view_stays_on_screen_while_training(page, server_url, small_da
     assert "on this device" in estimate.inner_text()
     draw_strokes(page)
     wait_for_prediction(page)
-    page.get_by_test_id("batch-size").fill("8")  # a long run on the small set: time to look
-    start_training(page, epochs=30)
+    start_long_run(page)  # time to look
     # The accuracy chart moves inside the first epoch (a running check on test images).
     page.wait_for_function("Number(document.getElementById('chart-accuracy').dataset.samples || 0) > 0")
     page.screenshot(path=str(artifacts_dir / f"lesson-live-{width}x{height}.png"))
@@ -206,8 +205,7 @@ def test_phone_live_view_first_no_sideways_scroll_and_no_serious_axe_violations(
     page.set_viewport_size({"width": 390, "height": 844})
     open_ready(page, server_url)
     page.locator("#layers").fill("16")
-    page.get_by_test_id("batch-size").fill("8")
-    start_training(page, epochs=30)
+    start_long_run(page)
     page.screenshot(path=str(artifacts_dir / "lesson-phone-training.png"))
     live = page.get_by_test_id("live-view").bounding_box()
     form = page.locator("#train-section").bounding_box()

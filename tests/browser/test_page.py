@@ -17,7 +17,7 @@ import pytest
 from conftest import (DATA_FILES, STATE, draw_strokes, epoch_rows, error_banner,
                       events_during_round_trips, finish_training, settled_probabilities,
                       last_test_accuracy, make_dataset, open_ready, probabilities,
-                      record_timing, route_dataset, start_training, wait_for_prediction,
+                      record_timing, route_dataset, start_long_run, start_training, wait_for_prediction,
                       wait_for_state)
 
 pytestmark = pytest.mark.browser
@@ -78,7 +78,7 @@ def test_one_epoch_on_small_data_shows_a_row_and_learns(page, server_url, small_
 
 def test_pause_resume_and_stop(page, server_url, small_data_page, console_errors, artifacts_dir):
     open_ready(page, server_url)
-    start_training(page, epochs=1000)  # long enough to still run when paused, however fast the kernel
+    start_long_run(page)
     page.get_by_test_id("epoch-row").first.wait_for()
     page.screenshot(path=str(artifacts_dir / "training.png"), full_page=True)
 
@@ -122,7 +122,7 @@ def test_drawing_predicts_also_while_training(page, server_url, small_data_page,
         page.get_by_test_id("clear").click()
         page.locator("#prediction-empty").wait_for()
 
-    start_training(page, epochs=1000)  # the most allowed: with the kernel, 200 small epochs end in seconds
+    start_long_run(page)
     page.get_by_test_id("epoch-row").first.wait_for()
     started = time.perf_counter()
     draw_strokes(page)
