@@ -7,12 +7,9 @@ become float32 one batch at a time.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import math
 import os
 import struct
-import tempfile
-import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,6 +231,12 @@ def find_data_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
 
 def download(target: Path | None = None, base_url: str = DOWNLOAD_URL, timeout: float = 30.0) -> Path:
     """Download the four files into the cache, checking MD5s; a file appears whole or not at all."""
+    # Imported here, not at the top: only the command line downloads, and in the browser these
+    # modules (urllib.request pulls in http.client and email) were a quarter of glassnet's import.
+    import hashlib
+    import tempfile
+    import urllib.request
+
     target = Path(target) if target is not None else cache_dir()
     target.mkdir(parents=True, exist_ok=True)
     for filename in FILES.values():

@@ -42,7 +42,7 @@ def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float,
         out["chromium"] = browser.version
         try:
             log("page ready: cold and warm loads")
-            out["ready"] = readiness.measure_ready(browser, base, timeout_ms)
+            out["ready"] = readiness.measure_ready(p, base, timeout_ms)
             if not args.quick and not args.no_lesson:
                 log("the lesson preset in the page, from Train to done")
                 out["lesson"] = lesson.lesson_run(browser, base, timeout_ms)
