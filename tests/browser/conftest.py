@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -140,21 +141,37 @@ def manifest(dist_dir: Path) -> dict:
     return json.loads((dist_dir / "manifest.json").read_text())
 
 
-@pytest.fixture(scope="session")
-def server_url(dist_dir: Path) -> Iterator[str]:
-    """dist/ served on 127.0.0.1 (a free port) by build.py's own server, in a daemon thread."""
+def _serve(folder: Path) -> Iterator[str]:
+    """`folder` served on 127.0.0.1 (a free port) by build.py's own server, in a daemon thread."""
     sys.path.insert(0, str(ROOT))
     try:
         import build  # the build script; its server is the one people run
     finally:
         sys.path.remove(str(ROOT))
-    server = build.make_server(str(dist_dir), "127.0.0.1", 0)
+    server = build.make_server(str(folder), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://{host}:{port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def server_url(dist_dir: Path) -> Iterator[str]:
+    """dist/ served for the whole session."""
+    yield from _serve(dist_dir)
+
+
+@pytest.fixture
+def served_site_copy(dist_dir: Path, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A copy of dist/ that a test may change (a redeploy), and its URL."""
+    copy = tmp_path / "site"
+    shutil.copytree(dist_dir, copy)
+    for url in _serve(copy):
+        yield copy, url
 
 
 # ---------------------------------------------------------------- browser

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
 import struct
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -293,41 +291,33 @@ document.addEventListener('DOMContentLoaded', () => {
 
 
 @pytest.mark.browser_context_args(service_workers="allow")
-def test_the_first_load_after_a_redeploy_runs_one_build(page, dist_dir, tmp_path):
+def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
     sys.path.insert(0, str(ROOT))
     try:
-        import build
         from tools import site
     finally:
         sys.path.remove(str(ROOT))
-    copy = tmp_path / "site"
-    shutil.copytree(dist_dir, copy)
-    server = build.make_server(str(copy), "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        page.add_init_script(RECORD_LOADS)
-        first = json.loads((copy / "manifest.json").read_text())
-        page.goto(url)
-        wait_for_state(page, ("ready", "error"))
-        page.wait_for_function(
-            f"navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
-            timeout=120_000)
-        # Redeploy: the page and its script change together.
-        index = (copy / "index.html").read_text()
-        (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
-        with open(copy / "app.js", "a", encoding="utf-8") as f:
-            f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
-        second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
-                                     first["data"], first["model"])
-        page.reload()
-        # The page moves itself to the new build (nobody has used it yet) ...
-        wait_until(page, "JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')"
-                   " && !!navigator.serviceWorker.controller"
-                   f" && navigator.serviceWorker.controller.scriptURL.includes('{second['build']}')")
-        loads = evaluate_settled(page, "JSON.parse(sessionStorage.getItem('loads'))")
-        # ... and no load ever mixed the two builds.
-        assert all(load["page"] == load["app"] for load in loads), loads
-        assert loads[0] == {"page": "1", "app": "1"} and loads[-1] == {"page": "2", "app": "2"}
-    finally:
-        server.shutdown()
+    copy, url = served_site_copy
+    page.add_init_script(RECORD_LOADS)
+    first = json.loads((copy / "manifest.json").read_text())
+    page.goto(url)
+    wait_for_state(page, ("ready", "error"))
+    page.wait_for_function(
+        f"navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
+        timeout=120_000)
+    # Redeploy: the page and its script change together.
+    index = (copy / "index.html").read_text()
+    (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
+    with open(copy / "app.js", "a", encoding="utf-8") as f:
+        f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
+    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
+                                 first["data"], first["model"])
+    page.reload()
+    # The page moves itself to the new build (nobody has used it yet) ...
+    wait_until(page, "JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')"
+               " && !!navigator.serviceWorker.controller"
+               f" && navigator.serviceWorker.controller.scriptURL.includes('{second['build']}')")
+    loads = evaluate_settled(page, "JSON.parse(sessionStorage.getItem('loads'))")
+    # ... and no load ever mixed the two builds.
+    assert all(load["page"] == load["app"] for load in loads), loads
+    assert loads[0] == {"page": "1", "app": "1"} and loads[-1] == {"page": "2", "app": "2"}

@@ -9,9 +9,7 @@ still has the old server Date header, a downloaded one a new Date: that tells th
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import threading
 import time
 from email.utils import formatdate
 from pathlib import Path
@@ -23,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import build  # noqa: E402
 from conftest import evaluate_settled  # noqa: E402
 from tools import site  # noqa: E402
 
@@ -61,38 +58,31 @@ def wait_for_build(page, build_id: str, timeout: float = 180.0) -> None:
 
 
 @pytest.mark.browser_context_args(service_workers="allow")
-def test_a_new_build_downloads_only_what_changed(page, dist_dir, tmp_path):
-    copy = tmp_path / "site"
-    shutil.copytree(dist_dir, copy)
-    server = build.make_server(str(copy), "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        first = json.loads((copy / "manifest.json").read_text())
-        page.goto(url)
-        wait_for_build(page, first["build"])
-        before = page.evaluate(CACHED_DATES, first["build"])
-        assert set(before) >= {Path(f).name for f in first["files"]}
-        assert before["pyodide.asm.wasm"]["hash"] == first["hashes"]["pyodide/pyodide.asm.wasm"]
+def test_a_new_build_downloads_only_what_changed(page, served_site_copy):
+    copy, url = served_site_copy
+    first = json.loads((copy / "manifest.json").read_text())
+    page.goto(url)
+    wait_for_build(page, first["build"])
+    before = page.evaluate(CACHED_DATES, first["build"])
+    assert set(before) >= {Path(f).name for f in first["files"]}
+    assert before["pyodide.asm.wasm"]["hash"] == first["hashes"]["pyodide/pyodide.asm.wasm"]
 
-        # Server Date headers have one-second resolution: wait until the clock shows another
-        # second than the first download's, so a new download is told apart by its Date.
-        while formatdate(usegmt=True) == before["app.js"]["date"]:
-            time.sleep(0.02)  # polling the clock for that condition
-        with open(copy / "app.js", "a", encoding="utf-8") as f:
-            f.write("\n// a new build\n")
-        second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
-                                     first["data"], first["model"])
-        assert second["build"] != first["build"]
-        page.reload()
-        wait_for_build(page, second["build"])
-        after = evaluate_settled(page, CACHED_DATES, second["build"])
+    # Server Date headers have one-second resolution: wait until the clock shows another
+    # second than the first download's, so a new download is told apart by its Date.
+    while formatdate(usegmt=True) == before["app.js"]["date"]:
+        time.sleep(0.02)  # polling the clock for that condition
+    with open(copy / "app.js", "a", encoding="utf-8") as f:
+        f.write("\n// a new build\n")
+    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
+                                 first["data"], first["model"])
+    assert second["build"] != first["build"]
+    page.reload()
+    wait_for_build(page, second["build"])
+    after = evaluate_settled(page, CACHED_DATES, second["build"])
 
-        assert after["app.js"]["date"] != before["app.js"]["date"]  # changed: downloaded
-        assert after["app.js"]["hash"] == second["hashes"]["app.js"]
-        for name in ("pyodide.asm.wasm", "python_stdlib.zip", "worker.js", "index.html"):
-            assert after[name]["date"] == before[name]["date"], f"{name} was downloaded again"
-        old_caches = evaluate_settled(page, "caches.keys()")
-        assert old_caches == [f"glassnet-{second['build']}"]  # the old build's cache is gone
-    finally:
-        server.shutdown()
+    assert after["app.js"]["date"] != before["app.js"]["date"]  # changed: downloaded
+    assert after["app.js"]["hash"] == second["hashes"]["app.js"]
+    for name in ("pyodide.asm.wasm", "python_stdlib.zip", "worker.js", "index.html"):
+        assert after[name]["date"] == before[name]["date"], f"{name} was downloaded again"
+    old_caches = evaluate_settled(page, "caches.keys()")
+    assert old_caches == [f"glassnet-{second['build']}"]  # the old build's cache is gone
