@@ -7,7 +7,6 @@ beside the editor and leaves the page usable.
 
 from __future__ import annotations
 
-import pytest
 from conftest import wait_for_state
 from test_page import error_banner, finish_training, start_training
 
@@ -106,7 +105,7 @@ def test_solve_an_exercise_then_train_with_it_for_an_epoch(page, server_url, sma
     assert console_errors == []
 
 
-@pytest.mark.parametrize("code, verdict, words", [
+BROKEN_CODE = [
     ("def forward(self, x, training=False):\n    return x *\n", "error", ["Line 2", "syntax error"]),
     (RELU.replace("return grad * self._mask", "return grad * self.mask"), "error",
      ["Line 8", "AttributeError"]),
@@ -114,20 +113,24 @@ def test_solve_an_exercise_then_train_with_it_for_an_epoch(page, server_url, sma
      ["Line 7", "returned shape (6,), expected (4, 6)"]),
     (RELU.replace("return grad * self._mask", "return grad"), "wrong", ["dx is off"]),
     ("import js\n" + RELU, "error", ["Line 1", "cannot import 'js'"]),
-])
-def test_broken_code_is_reported_beside_the_editor(page, server_url, small_data_page, console_errors,
-                                                   code, verdict, words):
+]
+
+
+def test_broken_code_is_reported_beside_the_editor(page, server_url, small_data_page, console_errors):
+    # One page for every case (a page load costs seconds); after each, the right answer is
+    # checked again, so every case starts from a passing check.
     open_ready(page, server_url)
     open_exercise(page, "relu")
-    assert check(page, code) == verdict
-    text = page.get_by_test_id("check-result").inner_text()
-    for word in words:
-        assert word in text
-    if verdict == "error" and words[0].startswith("Line"):
-        line = words[0].split()[1]
-        assert page.locator(".editor-gutter .marked").inner_text() == line
-    assert not error_banner(page).is_visible()
-    assert check(page, RELU) == "right"  # and the next try works
+    for n, (code, verdict, words) in enumerate(BROKEN_CODE):
+        assert check(page, code) == verdict, f"case {n}"
+        text = page.get_by_test_id("check-result").inner_text()
+        for word in words:
+            assert word in text, f"case {n}: {word!r} not in {text!r}"
+        if verdict == "error" and words[0].startswith("Line"):
+            line = words[0].split()[1]
+            assert page.locator(".editor-gutter .marked").inner_text() == line, f"case {n}"
+        assert not error_banner(page).is_visible(), f"case {n}"
+        assert check(page, RELU) == "right", f"case {n}: the next try did not work"
 
 
 def test_a_loop_that_never_ends_is_stopped_and_the_page_stays_usable(page, server_url, small_data_page,
