@@ -232,7 +232,7 @@ def find_data_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
 def download(target: Path | None = None, base_url: str = DOWNLOAD_URL, timeout: float = 30.0) -> Path:
     """Download the four files into the cache, checking MD5s; a file appears whole or not at all."""
     # Imported here, not at the top: only the command line downloads, and in the browser these
-    # modules (urllib.request pulls in http.client and email) were a quarter of glassnet's import.
+    # modules (urllib.request pulls in http.client and email) were half of glassnet's import time.
     import hashlib
     import tempfile
     import urllib.request

@@ -9,7 +9,7 @@ use the value where it matters (usually ``train.py``).
 ``seed`` reproduces the starting point (plain SGD on a ReLU MLP, about 85% after 25 epochs),
 ``lesson`` fits a classroom (about a minute in the browser, 88% or more), ``default`` is the best
 small MLP whose epoch stays a few seconds inside Pyodide, and ``best`` is the most accurate MLP
-this package trains (40 epochs: at 25 it ended between 90.9% and 91.0% depending on the seed).
+this package trains (40 epochs: at 25 it ended between 90.88% and 91.04% depending on the seed).
 Figures are in the README.
 """
 
