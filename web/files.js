@@ -4,7 +4,7 @@
 
 import { download } from './download.js';
 import { getState, hideError, readyText, setStatus, showError } from './status.js';
-import { change, read } from './store.js';
+import { change, isProgress, read } from './store.js';
 
 // The largest honest model file (py/glassnet/modelio.py MAX_MODEL_BYTES, rounded up): a bigger
 // file is refused before the page reads it into memory.
@@ -98,7 +98,7 @@ export function mountFiles(root, { loader }) {
         if (event.problem) $('data-summary').textContent = PROBLEMS[event.problem];
         else if (state.data) $('data-summary').textContent = summary(state.data);
       }
-      if (!['batch', 'sample', 'epoch'].includes(event.event)) buttons();
+      if (!isProgress(event)) buttons();
     },
   };
 }

@@ -4,7 +4,7 @@
 import { Gallery } from './gallery.js';
 import { nameActiveModel } from './shelf-view.js';
 import { getState } from './status.js';
-import { publish, read } from './store.js';
+import { isProgress, publish, read } from './store.js';
 
 const COUNT = 12;
 const DURING_RUN_MS = 3000; // during training the tiles follow the model, but calmly
@@ -55,7 +55,7 @@ export function mountGalleryView(root, { call }) {
       }
       // Picked files replace the data: their images, once the page is past loading.
       if (event.event === 'data' && event.part === 'all' && state.state !== 'loading') refresh();
-      if (!['batch', 'sample', 'epoch'].includes(event.event)) buttons();
+      if (!isProgress(event)) buttons();
     },
   };
 }

@@ -5,7 +5,7 @@
 import { coalesced } from './coalesce.js';
 import { paintSaliency, paintStrip } from './colormap.js';
 import { paintImage } from './prediction.js';
-import { read } from './store.js';
+import { isProgress, read } from './store.js';
 
 const COLUMNS = 32;
 // After these the same input may look different inside the network.
@@ -71,7 +71,7 @@ export class InspectView {
     // Looking at the drawing: follow it as it changes (after each stroke, Clear, the example).
     if (event.event === 'drawing' && this.source?.kind === 'drawing') this.refresh();
     if (event.event === 'ready') this.setClasses(state.classes);
-    if (['batch', 'sample', 'epoch'].includes(event.event)) return;
+    if (isProgress(event)) return;
     this.drawingButton.disabled = ['loading', 'error'].includes(state.state) || !state.hasModel;
   }
 

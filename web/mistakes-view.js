@@ -3,7 +3,7 @@
 // Why: "89% accurate" hides that shirts and T-shirts get mixed up; the matrix shows where.
 
 import { Gallery } from './gallery.js';
-import { read } from './store.js';
+import { isProgress, read } from './store.js';
 
 const SHORT = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'];
 
@@ -96,7 +96,7 @@ export class MistakesView {
       default:
         break;
     }
-    if (['batch', 'sample', 'epoch'].includes(event.event)) return;
+    if (isProgress(event)) return;
     const usable = !['loading', 'error'].includes(state.state) && state.hasModel;
     this.button.disabled = !usable || !state.data;
   }

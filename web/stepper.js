@@ -5,7 +5,7 @@
 // the first layer's gradient is a million times smaller than the last one's.
 
 import { getState } from './status.js';
-import { read } from './store.js';
+import { isProgress, read } from './store.js';
 
 // Which code piece (section 7) computes a row of the table, by layer type.
 const LAYER_PIECES = { Dense: 'dense', ReLU: 'relu', LeakyReLU: 'leaky_relu', Tanh: 'tanh', Sigmoid: 'sigmoid' };
@@ -89,7 +89,7 @@ export class Stepper {
 
   update(event, state) {
     if (event.event === 'run') this.clearTable('Press Step (after pausing or stopping training) to fill this table.');
-    if (!['batch', 'sample', 'epoch'].includes(event.event)) this.buttons(state.state);
+    if (!isProgress(event)) this.buttons(state.state);
   }
 
   formConfig() {

@@ -34,6 +34,15 @@ const current = {
   runs: 0, // training runs started on this page
 };
 
+// Python's progress events: many a second while a run trains. Views that only follow the page
+// state, the data or the model skip them.
+const PROGRESS = ['batch', 'sample', 'epoch'];
+
+/** Whether `event` is one of a run's progress events (batch, sample, epoch). */
+export function isProgress(event) {
+  return PROGRESS.includes(event.event);
+}
+
 const listeners = new Set();
 
 /** The page's state as it is now; read it, change it only with `change`. */

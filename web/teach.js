@@ -3,7 +3,7 @@
 // Why: students see that a network learns from examples, and that a few examples can move it.
 
 import { getState } from './status.js';
-import { read } from './store.js';
+import { isProgress, read } from './store.js';
 
 export class TeachView {
   /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
@@ -55,7 +55,7 @@ export class TeachView {
       this.setClasses(state.classes);
       this.showCount(0); // a (re)started Python holds no examples
     }
-    if (!['batch', 'sample', 'epoch'].includes(event.event)) this.buttons(state.state);
+    if (!isProgress(event)) this.buttons(state.state);
   }
 
   buttons(state = getState()) {

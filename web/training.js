@@ -3,7 +3,7 @@
 // line while a run goes. Python runs the run; this module asks for it and says what happens.
 
 import { getState, hideError, setState, setStatus, showError } from './status.js';
-import { change, publish, read } from './store.js';
+import { change, isProgress, publish, read } from './store.js';
 
 const RUN_END = ['done', 'stopped', 'error'];
 const percent = (v) => `${(v * 100).toFixed(1)}%`;
@@ -158,7 +158,7 @@ export function mountTraining(root, { controls, call, request }) {
         setStatus(`Epoch ${event.epoch} of ${event.epochs} done: it names ${percent(event.test_accuracy)} of the test images correctly.${getState() === 'paused' ? ' (paused)' : ''}`);
       }
       if (RUN_END.includes(event.event)) ended(event);
-      else if (!['batch', 'sample', 'epoch'].includes(event.event)) buttons();
+      else if (!isProgress(event)) buttons();
     },
   };
 }
