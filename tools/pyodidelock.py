@@ -1,31 +1,110 @@
-"""Build step: list glassnet in dist/pyodide/pyodide-lock.json with pyodide-build.
+"""Build step: list glassnet in dist/pyodide/pyodide-lock.json.
 
 Why: with glassnet in Pyodide's own lock file, the worker loads it by name (`loadPackage('glassnet')`):
-Pyodide resolves its dependency (NumPy) from the lock and checks the wheel's sha256 before
-installing it. `pyodide lockfile add-wheels` (pyodide-build) writes the entry; it needs Python
-3.12+ and works offline. (`pyodide build` and `pyodide xbuildenv` download a cross-build
-environment from Pyodide's web site, which is why the wheel itself is built by pip, and the
-kernel by clang, instead.)
+Pyodide resolves its dependency (NumPy) from the lock and fetches the wheel with its sha256 as
+the request's integrity, so a changed wheel is refused by the browser.
 
-Without pyodide-build the build says so in one line and ships Pyodide's lock file unchanged; the
-worker then installs the wheel from its URL, as before. The result is cached by the hashes of the
-lock file and the wheel.
+The entry is written here, with the standard library, on every machine. It used to come from
+pyodide-build's `pyodide lockfile add-wheels`, which needs Python 3.12+: a machine without one
+(Debian 12, Ubuntu 22.04, a Pages runner that never installed it) shipped a lock without glassnet,
+and the page did not start. pyodide-build stays the reference for the format: when a Python 3.12+
+with pyodide-build is here, tests/builder/test_pyodidelock.py checks that it writes the same entry
+(`entry_from_pyodide_build`). (`pyodide build` and `pyodide xbuildenv` download a cross-build
+environment from Pyodide's web site, which is why the wheel is built by pip and the kernel by
+clang.)
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
+from email.parser import Parser
 from pathlib import Path
 
-from tools.util import BuildError, copy_file, info, run, sha256_file
+from tools.util import BuildError, run, sha256_file
 
 INSTALL_HINT = "python3.12 -m pip install pyodide-build pkginfo"
 LOCK = "pyodide-lock.json"
+
+
+def _metadata(wheel: Path) -> tuple[str, str, list[str], list[str]]:
+    """(name, version, depends, imports) read from the wheel itself, as pyodide-build reads them."""
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            names = archive.namelist()
+            meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+            meta = Parser().parsestr(archive.read(meta_name).decode("utf-8"))
+            top = next((n for n in names if n.endswith(".dist-info/top_level.txt")), None)
+            imports = archive.read(top).decode().split() if top else []
+    except (zipfile.BadZipFile, StopIteration, KeyError, OSError, UnicodeDecodeError) as exc:
+        raise BuildError(f"{wheel} is not a readable wheel ({exc or type(exc).__name__})",
+                         "delete it and run the build again") from None
+    if not imports:  # packages at the top of the wheel, as pyodide-build finds them
+        imports = sorted({n.split("/")[0] for n in names
+                          if "/" in n and not n.split("/")[0].endswith((".dist-info", ".data"))})
+    depends = []
+    for requirement in meta.get_all("Requires-Dist") or []:
+        if ";" in requirement:  # extras and markers (e.g. `extra == "test"`): not for the page
+            continue
+        depends.append(re.match(r"[A-Za-z0-9._-]+", requirement.strip()).group(0).lower())
+    name = meta["Name"]
+    return name.lower().replace("_", "-"), meta["Version"], depends, imports
+
+
+def entry_for(wheel: Path, pyodide_dir: Path, fields: set[str]) -> dict:
+    """The lock entry for `wheel`, with exactly the fields Pyodide's own entries have."""
+    name, version, depends, imports = _metadata(wheel)
+    entry = {
+        "name": name,
+        "version": version,
+        "file_name": os.path.relpath(wheel, pyodide_dir).replace(os.sep, "/"),
+        "install_dir": "site",
+        "sha256": sha256_file(wheel),
+        "package_type": "package",
+        "imports": imports,
+        "depends": depends,
+        "unvendored_tests": False,
+        "shared_library": False,
+    }
+    return {k: v for k, v in entry.items() if k in fields}
+
+
+def add_glassnet(pyodide_dir: Path, wheel: Path) -> dict:
+    """Rewrite pyodide_dir/pyodide-lock.json with an entry for `wheel` (its file_name relative to
+    the lock's folder, e.g. ../wheels/glassnet-...whl); Pyodide's own entries stay as they are.
+    Returns the entry."""
+    lock = pyodide_dir / LOCK
+    data = json.loads(lock.read_text())
+    packages = data.get("packages")
+    if not isinstance(packages, dict) or "numpy" not in packages:
+        raise BuildError(f"{lock} is not Pyodide's lock file (no packages.numpy)",
+                         "delete the cached Pyodide tarball and run the build again")
+    entry = entry_for(wheel, pyodide_dir, set(packages["numpy"]))
+    missing = [dep for dep in entry.get("depends", []) if dep not in packages]
+    if missing:
+        raise BuildError(f"glassnet needs {', '.join(missing)}, which this Pyodide does not ship",
+                         "keep py/pyproject.toml's dependencies to NumPy")
+    packages[entry["name"]] = entry
+    lock.write_text(json.dumps(data, separators=(",", ":")))
+    return entry
+
+
+# ---------------------------------------------------------------- pyodide-build, the reference
+
+def pythons() -> list[str]:
+    """Interpreters that may carry pyodide-build or serve as Pyodide's Python: this one,
+    python3.12/3.13 on PATH, and pyenv's 3.12+ (a pyenv shim only runs the version that is
+    selected, so look behind it)."""
+    found = [sys.executable] + [p for p in map(shutil.which, ("python3.12", "python3.13")) if p]
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found += sorted(str(p) for p in pyenv.glob("3.1[2-9]*/bin/python3"))
+    return found
 
 
 def _cli_next_to(python: str) -> str | None:
@@ -42,65 +121,26 @@ def _cli_next_to(python: str) -> str | None:
     return str(cli) if cli.is_file() else None
 
 
-def pythons() -> list[str]:
-    """Interpreters that may carry pyodide-build: this one, python3.12/3.13 on PATH, and pyenv's
-    3.12+ (a pyenv shim only runs the version that is selected, so look behind it)."""
-    found = [sys.executable] + [p for p in map(shutil.which, ("python3.12", "python3.13")) if p]
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    found += sorted(str(p) for p in pyenv.glob("3.1[2-9]*/bin/python3"))
-    return found
-
-
 def find_cli() -> str | None:
     """$GLASSNET_PYODIDE_CLI, else the `pyodide` next to a Python 3.12+ with pyodide-build."""
     explicit = os.environ.get("GLASSNET_PYODIDE_CLI")
     if explicit:
         return explicit if Path(explicit).is_file() else None
     for python in pythons():
-        if python:
-            cli = _cli_next_to(python)
-            if cli:
-                return cli
+        cli = _cli_next_to(python)
+        if cli:
+            return cli
     return None
 
 
-def add_glassnet(pyodide_dir: Path, wheel: Path, cache: Path) -> bool:
-    """Rewrite pyodide_dir/pyodide-lock.json with an entry for `wheel` (a path relative to the
-    lock file's folder, e.g. ../wheels/glassnet-...whl). True when the lock now lists glassnet."""
-    lock = pyodide_dir / LOCK
-    key = sha256_file(lock)[:16] + "-" + sha256_file(wheel)[:16]
-    cached = cache / "pyodide-lock" / key / LOCK
-    if not cached.is_file():
-        cli = find_cli()
-        if cli is None:
-            info(f"  skipped: pyodide-build not found (install: {INSTALL_HINT}); the worker "
-                 "loads glassnet from its URL")
-            return False
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / LOCK
-            run([cli, "lockfile", "add-wheels", "--input", str(lock), "--output", str(out),
-                 "--base-path", str(wheel.parent), str(wheel)], what="pyodide lockfile add-wheels",
-                hint=f"check pyodide-build ({cli}), or uninstall it to build without it")
-            data = json.loads(out.read_text())
-            entry = data.get("packages", {}).get("glassnet")
-            if not entry or entry.get("sha256") != sha256_file(wheel):
-                raise BuildError("pyodide lockfile add-wheels wrote no glassnet entry with the "
-                                 "wheel's sha256", "check the pyodide-build version (0.29+)")
-            # The wheel stays in wheels/; Pyodide resolves file_name against the lock's folder.
-            entry["file_name"] = os.path.relpath(wheel, pyodide_dir).replace(os.sep, "/")
-            # pyodide-build writes its own (newer) lock format, e.g. without info.version, which
-            # Pyodide 0.27 refuses: keep Pyodide's lock as it is and add only glassnet's entry,
-            # with the fields that lock's entries have.
-            original = json.loads(lock.read_text())
-            fields = set(next(iter(original["packages"].values())))
-            original["packages"]["glassnet"] = {k: v for k, v in entry.items() if k in fields}
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(json.dumps(original, separators=(",", ":")))
-        for other in cached.parent.parent.iterdir():
-            if other != cached.parent:
-                shutil.rmtree(other, ignore_errors=True)
-        info(f"  glassnet added with {cli}")
-    else:
-        info(f"  cached: {cached}")
-    copy_file(cached, lock)
-    return True
+def entry_from_pyodide_build(cli: str, lock: Path, wheel: Path) -> dict:
+    """What `pyodide lockfile add-wheels` writes for `wheel`, with file_name made relative to the
+    lock's folder as ours is (pyodide-build would copy the wheel beside the lock instead)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / LOCK
+        run([cli, "lockfile", "add-wheels", "--input", str(lock), "--output", str(out),
+             "--base-path", str(wheel.parent), str(wheel)], what="pyodide lockfile add-wheels",
+            hint=f"check pyodide-build ({cli})")
+        entry = dict(json.loads(out.read_text())["packages"]["glassnet"])
+    entry["file_name"] = os.path.relpath(wheel, lock.parent).replace(os.sep, "/")
+    return entry

@@ -50,7 +50,7 @@ def build_id(digests: dict[str, str]) -> str:
 
 
 def write_manifest(dist: Path, version: str, wheel: str, data: dict[str, str] | None,
-                   model: str | None) -> dict:
+                   model: str | None, parts: dict[str, bool] | None = None) -> dict:
     """Write dist/manifest.json; every URL in it is relative to dist/ (works under a sub-path).
 
     "hashes" lets the service worker of a new build keep the files an older build already
@@ -62,6 +62,10 @@ def write_manifest(dist: Path, version: str, wheel: str, data: dict[str, str] | 
         "version": version,
         "build": build_id(digests),
         "glassnet_wheel": wheel,
+        # The worker checks the wheel against this before installing it from its URL.
+        "glassnet_wheel_sha256": digests.get(wheel),
+        # Optional parts the build could make (build.py OPTIONAL_PARTS).
+        "parts": parts or {},
         "data": data,
         "model": model,
         "files": files,

@@ -119,7 +119,7 @@ export class Loader {
     const modelPromise = (this.model ? Promise.resolve(this.model.bytes.slice(0)) : fetchModel(manifest))
       .catch((err) => ({ error: err }));
 
-    const init = await this.request('init', { wheelUrl });
+    const init = await this.request('init', { wheelUrl, wheelSha256: manifest.glassnet_wheel_sha256 });
     this.timings.python = performance.now();
     this.timings.workerLoad = init.loadTimes;
     change({ schema: init.options, classes: init.options.classes }, { event: 'schema', schema: init.options });

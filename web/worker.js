@@ -156,21 +156,11 @@ async function bootPython() {
 const booting = bootPython();
 booting.catch(() => {}); // reported by init(), which awaits it
 
-async function init({ wheelUrl }) {
+async function init({ wheelUrl, wheelSha256 }) {
   const t0 = performance.now();
   pyodide = await booting;
   progress('glassnet', 'Loading glassnet…');
-  const wheelErrors = [];
-  const loadOptions = { messageCallback: () => {}, errorCallback: (msg) => wheelErrors.push(msg) };
-  // By name when the build listed glassnet in pyodide-lock.json (Pyodide checks its sha256);
-  // a build without pyodide-build did not, and the wheel's URL is used instead.
-  await pyodide.loadPackage('glassnet', { ...loadOptions, errorCallback: () => {} });
-  if (!pyodide.loadedPackages.glassnet) await pyodide.loadPackage(wheelUrl, loadOptions);
-  // A broken wheel does not make loadPackage throw: check that it is really installed.
-  if (!pyodide.loadedPackages.glassnet) {
-    const detail = wheelErrors.length ? ` (${wheelErrors.join(' ')})` : '';
-    throw new Error(`The glassnet wheel could not be installed from ${wheelUrl}${detail}: this site is incomplete. Whoever hosts it can rebuild it (python build.py).`);
-  }
+  await installGlassnet(wheelUrl, wheelSha256);
   loadTimes.wheel = performance.now();
   callPy = pyodide.runPython(CALL_PY);
   loadTimes.glassnetImport = performance.now();
@@ -179,6 +169,56 @@ async function init({ wheelUrl }) {
   const options = call('options');
   progress('ready', 'Python is ready.');
   return { info, options, presets: Object.fromEntries(Object.entries(options.presets).map(([k, v]) => [k, v.values])), seconds: (performance.now() - t0) / 1000, loadTimes };
+}
+
+const INCOMPLETE = 'this site is incomplete or half-updated. Reload in a minute; if it stays, whoever hosts it can rebuild it (python3 build.py).';
+
+// By name when pyodide-lock.json lists glassnet (every build writes that entry): Pyodide fetches
+// the wheel with the lock's sha256 as its integrity and resolves NumPy. A lock without the entry
+// (Pyodide's own lock put back, a hand-made copy) makes loadPackage throw "No known package":
+// then the wheel comes from its URL, and is installed only when its bytes have the sha256 that
+// the build's manifest.json names.
+async function installGlassnet(wheelUrl, wheelSha256) {
+  const errors = [];
+  const options = { messageCallback: () => {}, errorCallback: (msg) => errors.push(msg) };
+  let listed = true;
+  try {
+    await pyodide.loadPackage('glassnet', options);
+  } catch (err) {
+    if (!/No known package/.test(String(err && err.message))) throw err;
+    listed = false;
+  }
+  if (listed && !pyodide.loadedPackages.glassnet) {
+    // A broken or changed wheel does not make loadPackage throw: only the errors say so.
+    throw new Error(`The glassnet wheel could not be installed (${errors.join(' ') || 'no reason given'}): ${INCOMPLETE}`);
+  }
+  if (!listed) await installWheelFromUrl(wheelUrl, wheelSha256);
+}
+
+async function installWheelFromUrl(wheelUrl, wheelSha256) {
+  if (!/^[0-9a-f]{64}$/.test(wheelSha256 || '')) {
+    throw new Error(`manifest.json gives no sha256 for the glassnet wheel, so it cannot be checked: ${INCOMPLETE}`);
+  }
+  let response;
+  try {
+    response = await fetch(wheelUrl);
+  } catch (err) {
+    throw new Error(`The glassnet wheel could not be downloaded (${err.message}): check the network, then reload.`);
+  }
+  if (!response.ok) throw new Error(`The glassnet wheel is missing on the server (${wheelUrl}: HTTP ${response.status}): ${INCOMPLETE}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const digest = await sha256Hex(bytes);
+  if (digest !== wheelSha256) {
+    throw new Error(`The glassnet wheel on the server is not the one this build names (sha256 ${digest.slice(0, 12)}…, expected ${wheelSha256.slice(0, 12)}…): ${INCOMPLETE}`);
+  }
+  const sitePackages = pyodide.runPython('import sysconfig; sysconfig.get_path("purelib")');
+  pyodide.unpackArchive(bytes, 'wheel', { extractDir: sitePackages });
+  pyodide.runPython('import importlib; importlib.invalidate_caches()');
+}
+
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 // ---------------------------------------------------------------- training loop

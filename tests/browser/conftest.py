@@ -380,13 +380,20 @@ def worker_round_trips(page, times: int = 3) -> None:
 
 
 def events_during_round_trips(page, times: int = 3) -> int:
-    """How many training events arrive while the worker answers `times` requests in a row
-    (0 when training really is paused or stopped: a running loop posts events between them)."""
-    return page.evaluate("""async (n) => {
+    """How many training progress events (batch, sample, epoch: store.js's isProgress) arrive
+    while the worker answers `times` requests in a row (0 when training really is paused or
+    stopped: a running loop posts them between requests).
+
+    Other events may come at any time and say nothing about the loop: after a run ends the page
+    measures the model (evaluate), and that reply carries a "shelf" event with its accuracy.
+    Counting those made "training went on after Stop" fail now and then.
+    """
+    result = page.evaluate("""async (n) => {
+        const { isProgress } = await import(new URL('store.js', location.href).href);
         const bridge = glassnet.bridge;
         const original = bridge.listeners.onEvent;
-        let seen = 0;
-        bridge.listeners.onEvent = (event) => { seen += 1; original?.(event); };
+        const seen = [];
+        bridge.listeners.onEvent = (event) => { seen.push(event.event); original?.(event); };
         try {
             for (let i = 0; i < n; i += 1) {
                 await bridge.call('info');
@@ -395,8 +402,9 @@ def events_during_round_trips(page, times: int = 3) -> int:
         } finally {
             bridge.listeners.onEvent = original;
         }
-        return seen;
+        return { progress: seen.filter((name) => isProgress({ event: name })).length, seen };
     }""", times)
+    return result["progress"]
 
 
 def settled_probabilities(page) -> str | None:
