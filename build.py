@@ -2,8 +2,10 @@
 """Build, serve and test Glassnet's static site (standard library only, Python 3.11+).
 
     python build.py [--out dist] [--cache-dir DIR] [--data-dir DIR] [--no-data] [--no-pretrain]
+                    [--zip FILE] [--no-install]
     python build.py serve [--port 8000] [--host 127.0.0.1] [--no-build]
-    python build.py test [pytest args...]      install test tools, build, run pytest
+    python build.py check [--out dist]         open the built site in Chromium: ready, train, predict
+    python build.py test [pytest args...]      install test tools, build, check, run pytest
     python build.py bench [...]                benchmarks (tools/bench.py)
 
 dist/ holds everything the page needs, with relative URLs only, so it works offline and under a
@@ -312,7 +314,8 @@ def needs_build(out: Path) -> bool:
 def _build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description="Build dist/ for Glassnet.",
-        epilog="other commands: build.py serve | test [pytest args] | bench  (each has --help)")
+        epilog="other commands: build.py serve | check | test [pytest args] | bench  "
+               "(each has --help)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (dist)")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help=f"download cache (default {default_cache_dir()})")
@@ -325,6 +328,12 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--no-gzip-copies", action="store_true",
                         help="no .gz copies for `serve` (for hosts that compress by themselves, "
                              "e.g. GitHub Pages)")
+    parser.add_argument("--zip", type=Path, default=None, metavar="FILE",
+                        help="also write the site as one zip with a README, for a school's own "
+                             "web server (e.g. --zip glassnet-site.zip)")
+    parser.add_argument("--no-install", action="store_true",
+                        help="do not install missing Debian packages (clang, lld, the data set); "
+                             "build without them")
     return parser
 
 
@@ -336,9 +345,28 @@ def _positive_int(text: str) -> int:
 
 
 def _build_from_args(args: argparse.Namespace) -> dict:
-    return build(out=args.out, cache=args.cache_dir, data_dir=args.data_dir,
-                 use_data=not args.no_data, do_pretrain=not args.no_pretrain,
-                 pretrain_epochs=args.pretrain_epochs, gzip_copies=not args.no_gzip_copies)
+    if args.zip is not None and args.zip.resolve().is_relative_to(args.out.resolve()):
+        raise BuildError(f"--zip {args.zip} is inside the site folder {args.out}",
+                         "write the zip next to it, e.g. --zip glassnet-site.zip")
+    if not args.no_install:
+        ensure_site_tools()
+    manifest = build(out=args.out, cache=args.cache_dir, data_dir=args.data_dir,
+                     use_data=not args.no_data, do_pretrain=not args.no_pretrain,
+                     pretrain_epochs=args.pretrain_epochs, gzip_copies=not args.no_gzip_copies)
+    if args.zip is not None:
+        from tools import sitezip
+
+        sitezip.write_zip(args.out.resolve(), args.zip.resolve())
+    return manifest
+
+
+def ensure_site_tools() -> None:
+    """The Debian packages that make the site CI tests (the kernel's clang and lld, the data set),
+    installed as `build.py test` installs them: as root with apt; otherwise one line says the
+    command and what the site lacks without them."""
+    from tools import testenv
+
+    testenv.ensure_system_packages(testenv.site_packages(), without=testenv.WITHOUT_FOR_SITE)
 
 
 def cmd_build(argv: list[str]) -> int:
@@ -414,8 +442,31 @@ def cmd_test(argv: list[str]) -> int:
 
     testenv.ensure_python_deps(PY)
     testenv.ensure_system_packages()
+    testenv.ensure_pyodide_build()
     build(pretrain_epochs=TEST_PRETRAIN_EPOCHS)
+    from tools import sitecheck
+
+    sitecheck.main(DEFAULT_OUT)  # the site the tests use starts, trains and predicts
     return testenv.run_pytest(ROOT, argv)
+
+
+# ---------------------------------------------------------------------------- check
+
+def cmd_check(argv: list[str]) -> int:
+    """Open a built site in headless Chromium: ready, one epoch, a prediction; exit 2 otherwise."""
+    from tools import sitecheck, testenv
+
+    parser = argparse.ArgumentParser(
+        prog="build.py check",
+        description="Check a built site as a student would use it: open it in headless "
+                    "Chromium, wait for ready, train one epoch, predict a drawing.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the site folder (dist)")
+    parser.add_argument("--no-install", action="store_true",
+                        help="do not install Playwright or Chromium when they are missing")
+    args = parser.parse_args(argv)
+    if not args.no_install:
+        testenv.ensure_check_tools()
+    return sitecheck.main(args.out.resolve())
 
 
 # ---------------------------------------------------------------------------- dispatch
@@ -439,6 +490,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "build": cmd_build,
     "serve": cmd_serve,
     "test": cmd_test,
+    "check": cmd_check,
     "bench": lazy("tools.bench"),
     "netbench": lazy("tools.netbench"),
 }

@@ -71,3 +71,7 @@ FMNIST_FILES = {key: (places.FILES[key], sha) for key, sha in _FMNIST_SHA256.ite
 # Browser-test tooling that `build.py test` installs (never `playwright install`: the browser is
 # Debian's chromium).
 TEST_REQUIREMENTS = ["pytest-playwright==0.10.0", "playwright==1.65.2"]
+
+# The reference for pyodide-lock.json's format (tests/builder/test_pyodidelock.py), installed by
+# `build.py test` under a Python 3.12+ when there is one; the build itself does not use it.
+PYODIDE_BUILD_REQUIREMENTS = ["pyodide-build==0.39.2", "pkginfo==2.0"]

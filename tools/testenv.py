@@ -81,27 +81,39 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-# Debian packages `build.py test` installs when missing: (package, why, required?, present?).
-# Required ones fail the run if apt cannot install them; the others only make tests richer
-# (the real data set, decoding the classroom QR code as a phone would).
-def _system_packages() -> list[tuple[str, str, bool, bool]]:
+# Debian packages the site is built with: the same for `build.py`, `serve` and `test`, so the
+# first command a new user types gives the site CI tests. (package, why, required?, present?)
+def site_packages(required: bool = False) -> list[tuple[str, str, bool, bool]]:
     from tools import wasmkernel
 
     has_kernel_tools = None not in wasmkernel.tools()
     return [
-        ("chromium", "the browser tests", True, CHROMIUM.exists()),
-        ("clang", "the WebAssembly kernel", True, has_kernel_tools),
-        ("lld", "the WebAssembly kernel (wasm-ld)", True, has_kernel_tools),
-        ("dataset-fashion-mnist", "tests on the real data set", False, has_all(DEBIAN_DIR)),
-        ("zbar-tools", "decoding the classroom QR code", False, shutil.which("zbarimg") is not None),
+        ("clang", "the WebAssembly kernel", required, has_kernel_tools),
+        ("lld", "the WebAssembly kernel (wasm-ld)", required, has_kernel_tools),
+        ("dataset-fashion-mnist", "the data set the site ships", False, has_all(DEBIAN_DIR)),
     ]
 
 
-def ensure_system_packages(packages: list[tuple[str, str, bool, bool]] | None = None) -> list[str]:
+# Debian packages `build.py test` installs when missing. Required ones fail the run if apt cannot
+# install them; the others only make tests richer (the real data set, decoding the classroom QR
+# code as a phone would).
+def _system_packages() -> list[tuple[str, str, bool, bool]]:
+    return [("chromium", "the browser tests", True, CHROMIUM.exists()), *site_packages(True),
+            ("zbar-tools", "decoding the classroom QR code", False,
+             shutil.which("zbarimg") is not None)]
+
+
+WITHOUT_FOR_TESTS = "the tests that need them are skipped and the site gets no WebAssembly kernel"
+WITHOUT_FOR_SITE = ("the site gets no WebAssembly kernel (training about 4x slower) and ships no "
+                    "data set unless one is found")
+
+
+def ensure_system_packages(packages: list[tuple[str, str, bool, bool]] | None = None,
+                           without: str = WITHOUT_FOR_TESTS) -> list[str]:
     """Install the missing Debian packages with one `apt-get update` (as root, where apt exists).
 
-    Returns the names it tried to install. Without root or apt it says what to run and goes on:
-    the suite then skips what needs them (and the build ships no kernel)."""
+    Returns the names it tried to install. Without root or apt it says what to run and what is
+    missing then (`without`), and goes on."""
     packages = _system_packages() if packages is None else packages
     for name, why, _, present in packages:
         if present:
@@ -112,9 +124,8 @@ def ensure_system_packages(packages: list[tuple[str, str, bool, bool]] | None = 
     names = [name for name, _ in missing]
     command = f"apt-get update && apt-get install -y {' '.join(names)}"
     if not _is_root() or not shutil.which("apt-get"):
-        warn(f"missing {', '.join(names)}: the tests that need them are skipped and the site gets "
-             f"no WebAssembly kernel. Install them: sudo sh -c '{command}' "
-             "(or point GLASSNET_CHROMIUM at a Chromium binary)")
+        warn(f"missing {', '.join(names)}: {without}. Install them: sudo sh -c '{command}'"
+             + (" (or point GLASSNET_CHROMIUM at a Chromium binary)" if "chromium" in names else ""))
         return []
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     info(f"system packages: {command}")
@@ -143,3 +154,50 @@ def run_pytest(root: Path, args: list[str]) -> int:
         warn("pytest collected no tests (exit 5); treating that as success")
         return 0
     return code
+
+
+def ensure_pyodide_build() -> str | None:
+    """pyodide-build (pinned) under a Python 3.12+, when this machine has one: the reference the
+    lock-format test compares glassnet's own lock writer with. The build does not need it; without
+    a Python 3.12+ one line says so and that one test is skipped. Returns its `pyodide` command."""
+    from tools import pyodidelock
+
+    cli = pyodidelock.find_cli()
+    if cli:
+        info(f"pyodide-build: present ({cli})")
+        return cli
+    python = next((p for p in pyodidelock.pythons() if _python_at_least(p, (3, 12))), None)
+    if python is None:
+        info("pyodide-build: no Python 3.12+ here, so the test that compares glassnet's lock entry "
+             "with pyodide-build's is skipped (the build itself does not need it)")
+        return None
+    cmd = [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
+           *pins.PYODIDE_BUILD_REQUIREMENTS]
+    info("pyodide-build: " + " ".join(cmd))
+    result = subprocess.run(cmd, stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        warn(f"pyodide-build did not install under {python}; the lock-format test is skipped")
+        return None
+    return pyodidelock.find_cli()
+
+
+def _python_at_least(python: str, version: tuple[int, int]) -> bool:
+    try:
+        probe = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
+                               capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    parts = probe.stdout.split()
+    return probe.returncode == 0 and len(parts) == 2 and tuple(map(int, parts)) >= version
+
+
+def ensure_check_tools() -> None:
+    """What `build.py check` needs: Playwright (pinned, from PyPI) and Debian's Chromium."""
+    playwright = next(r for r in pins.TEST_REQUIREMENTS if r.startswith("playwright=="))
+    if _version("playwright") != playwright.split("==")[1]:
+        cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", playwright]
+        info("site check tools: " + " ".join(cmd[1:]))
+        run(cmd, what="installing Playwright", quiet=False,
+            hint="check that PyPI is reachable, or run the check where Playwright is installed")
+    ensure_system_packages([("chromium", "the site check", True, CHROMIUM.exists())],
+                           without="the site cannot be checked")

@@ -1,6 +1,6 @@
-"""glassnet in pyodide-lock.json (pyodide-build's `lockfile add-wheels`): the entry is added to
-Pyodide's own lock without changing the rest, and a build without pyodide-build says so in one
-line and leaves the lock alone."""
+"""glassnet in pyodide-lock.json (tools/pyodidelock.py): the entry is added to Pyodide's own lock
+without changing the rest, on every machine (no pyodide-build needed), and it is the entry
+pyodide-build's `lockfile add-wheels` writes when that is here to compare."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tools import pyodidelock
+from tools.util import BuildError
 
 pytestmark = pytest.mark.native
 
@@ -36,29 +37,50 @@ def _site(tmp_path: Path, wheel_source: Path | None = None) -> tuple[Path, Path]
     return pyodide_dir, wheel
 
 
-def test_without_pyodide_build_the_lock_is_unchanged_and_one_line_says_why(
-        tmp_path: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setattr(pyodidelock, "find_cli", lambda: None)
-    pyodide_dir, wheel = _site(tmp_path)
-    assert pyodidelock.add_glassnet(pyodide_dir, wheel, tmp_path / "cache") is False
-    assert json.loads((pyodide_dir / "pyodide-lock.json").read_text()) == LOCK
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
-    assert len(lines) == 1 and "pyodide-build" in lines[0]
-
-
-@pytest.mark.skipif(pyodidelock.find_cli() is None, reason="pyodide-build is not installed")
-def test_glassnet_is_added_next_to_pyodides_own_entries(tmp_path: Path) -> None:
+def _built_wheel(tmp_path: Path) -> Path:
     from tools import pywheel
-    from tools.util import sha256_file
 
     root = Path(__file__).resolve().parents[2]
-    built = pywheel.build_wheel(root / "py", tmp_path / "cache", tmp_path / "built")
-    pyodide_dir, wheel = _site(tmp_path, built)
-    assert pyodidelock.add_glassnet(pyodide_dir, wheel, tmp_path / "cache") is True
+    return pywheel.build_wheel(root / "py", tmp_path / "cache", tmp_path / "built")
+
+
+def test_glassnet_is_added_next_to_pyodides_own_entries_without_pyodide_build(
+        tmp_path: Path, monkeypatch) -> None:
+    from tools.util import sha256_file
+
+    monkeypatch.setenv("GLASSNET_PYODIDE_CLI", str(tmp_path / "no-such-pyodide"))  # none reachable
+    pyodide_dir, wheel = _site(tmp_path, _built_wheel(tmp_path))
+    pyodidelock.add_glassnet(pyodide_dir, wheel)
     lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
     assert lock["info"] == LOCK["info"] and lock["packages"]["numpy"] == LOCK["packages"]["numpy"]
     entry = lock["packages"]["glassnet"]
     assert entry["file_name"] == "../wheels/glassnet-0.1.0-py3-none-any.whl"
     assert entry["sha256"] == sha256_file(wheel)
     assert entry["depends"] == ["numpy"] and entry["imports"] == ["glassnet"]
-    assert set(entry) <= set(LOCK["packages"]["numpy"])
+    assert entry["version"] == "0.1.0" and entry["install_dir"] == "site"
+    assert set(entry) == set(LOCK["packages"]["numpy"])  # Pyodide 0.27 refuses unknown formats
+
+
+def test_a_file_that_is_not_a_wheel_is_a_clear_build_error(tmp_path: Path) -> None:
+    pyodide_dir, wheel = _site(tmp_path)
+    with pytest.raises(BuildError, match="not a readable wheel"):
+        pyodidelock.add_glassnet(pyodide_dir, wheel)
+    assert json.loads((pyodide_dir / "pyodide-lock.json").read_text()) == LOCK
+
+
+def test_a_lock_that_is_not_pyodides_is_refused(tmp_path: Path) -> None:
+    pyodide_dir, wheel = _site(tmp_path, _built_wheel(tmp_path))
+    (pyodide_dir / "pyodide-lock.json").write_text(json.dumps({"packages": {}}))
+    with pytest.raises(BuildError, match="not Pyodide's lock"):
+        pyodidelock.add_glassnet(pyodide_dir, wheel)
+
+
+@pytest.mark.skipif(pyodidelock.find_cli() is None,
+                    reason=f"pyodide-build is not installed ({pyodidelock.INSTALL_HINT})")
+def test_our_entry_is_the_one_pyodide_build_writes(tmp_path: Path) -> None:
+    """pyodide-build is the reference for the lock format: our writer must agree with it."""
+    pyodide_dir, wheel = _site(tmp_path, _built_wheel(tmp_path))
+    original = pyodide_dir / "pyodide-lock.json"
+    theirs = pyodidelock.entry_from_pyodide_build(pyodidelock.find_cli(), original, wheel)
+    ours = pyodidelock.add_glassnet(pyodide_dir, wheel)
+    assert ours == {k: v for k, v in theirs.items() if k in ours}
