@@ -70,7 +70,9 @@ FMNIST_FILES = {key: (places.FILES[key], sha) for key, sha in _FMNIST_SHA256.ite
 
 # Browser-test tooling that `build.py test` installs (never `playwright install`: the browser is
 # Debian's chromium).
-TEST_REQUIREMENTS = ["pytest-playwright==0.10.0", "playwright==1.65.2"]
+TEST_REQUIREMENTS = ["pytest-playwright==0.10.0", "playwright==1.65.2",
+                     # the Pages workflow, validated offline (tests/builder/test_workflow.py)
+                     "check-jsonschema==0.39.0", "zizmor==1.33.1"]
 
 # The reference for pyodide-lock.json's format (tests/builder/test_pyodidelock.py), installed by
 # `build.py test` under a Python 3.12+ when there is one; the build itself does not use it.
