@@ -1,6 +1,6 @@
 // The benchmark's Pyodide worker: the same Pyodide, NumPy and glassnet wheel as the page's worker,
 // running bench/epoch.py. Requests are {id, cmd, args}; replies {id, ok, result | error}.
-import {loadPyodide} from '../pyodide/pyodide.mjs';
+import {installGlassnet, startPython} from '../pyodide-loader.js';
 
 let pyodide = null;
 
@@ -22,18 +22,12 @@ function callJson(code) {
 }
 
 const handlers = {
-  async init({indexURL, wheel, epochUrl}) {
+  async init({indexURL, wheel, wheelSha256, epochUrl}) {
+    // Loaded exactly as the page's worker loads it (web/pyodide-loader.js).
     const t0 = performance.now();
-    pyodide = await loadPyodide({indexURL});
+    ({pyodide} = await startPython({indexURL}));
     const t1 = performance.now();
-    const errors = [];
-    await pyodide.loadPackage(['numpy', wheel], {
-      messageCallback: () => {},
-      errorCallback: (m) => errors.push(String(m)),
-    });
-    if (errors.length || !('glassnet' in pyodide.loadedPackages)) {
-      throw new Error(`could not load numpy + glassnet: ${errors.join('; ') || 'glassnet missing'}`);
-    }
+    await installGlassnet(pyodide, {wheelUrl: wheel, wheelSha256});
     const t2 = performance.now();
     const source = new TextDecoder().decode(await fetchBytes(epochUrl));
     pyodide.FS.mkdirTree('/home/pyodide/bench');

@@ -7,6 +7,10 @@ are pinned by web/package-lock.json (npm checks its sha512 integrity on `npm ci`
 from tools import places
 
 PYODIDE_VERSION = "0.27.7"
+# The Python inside that release (its pyodide-lock.json's info.python, checked on every build):
+# the bytecode in our wheel, pytest's wheels in the core-tests harness and the Pages workflow's
+# Python (tests/builder/test_workflow.py compares) follow it.
+PYODIDE_PYTHON = "3.12"
 
 # `npm pack pyodide@0.27.7`: the registry tarball is byte-identical on every machine.
 PYODIDE_TARBALL = "pyodide-0.27.7.tgz"

@@ -52,7 +52,8 @@ def pyodide_core(cache: Path, dest: Path) -> None:
             got = Path(tmp) / pins.PYODIDE_TARBALL
             if not got.exists():
                 raise BuildError(f"npm pack did not produce {pins.PYODIDE_TARBALL}",
-                                 "run `npm pack pyodide@0.27.7` by hand to see what npm says")
+                                 f"run `npm pack pyodide@{pins.PYODIDE_VERSION}` by hand to see "
+                                 "what npm says")
             check_sha256(got, pins.PYODIDE_TARBALL_SHA256, "downloaded Pyodide tarball",
                          hint="the npm registry served an unexpected file; do not use it")
             got.replace(tarball)
@@ -82,8 +83,15 @@ def _drop_if_damaged(path: Path, expected: str, what: str) -> None:
 
 
 def check_lock_names_numpy(lock_path: Path) -> None:
-    """The wheel we vendor must be the one pyodide-lock.json names, or loadPackage refuses it."""
-    entry = json.loads(lock_path.read_text())["packages"].get("numpy", {})
+    """The wheel we vendor must be the one pyodide-lock.json names, or loadPackage refuses it;
+    and the lock's Python must be pins.PYODIDE_PYTHON, which the rest of the build follows."""
+    lock = json.loads(lock_path.read_text())
+    python = str(lock.get("info", {}).get("python", ""))
+    if not python.startswith(pins.PYODIDE_PYTHON + "."):
+        raise BuildError(f"Pyodide {pins.PYODIDE_VERSION} runs Python {python}, but tools/pins.py "
+                         f"says PYODIDE_PYTHON = {pins.PYODIDE_PYTHON!r}",
+                         "set PYODIDE_PYTHON to that release's Python (major.minor)")
+    entry = lock["packages"].get("numpy", {})
     if entry.get("file_name") != pins.NUMPY_WHEEL or entry.get("sha256") != pins.NUMPY_WHEEL_SHA256:
         raise BuildError(
             f"pyodide-lock.json names numpy {entry.get('file_name')} sha256 {entry.get('sha256')}, "

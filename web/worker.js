@@ -11,7 +11,7 @@
 // (describeError). The worker also sends {kind: 'events', events} (training events, in order)
 // and {kind: 'progress', ...} while loading. A crash is handled by the bridge (bridge.js).
 
-import { loadPyodide } from './pyodide/pyodide.mjs';
+import { installGlassnet, startPython } from './pyodide-loader.js';
 
 let pyodide = null;
 let ready = false;
@@ -140,17 +140,12 @@ function call(name, kwargs = {}) {
 const loadTimes = {};
 
 async function bootPython() {
-  progress('python', 'Starting Python (Pyodide)…');
-  const py = await loadPyodide({ indexURL: new URL('./pyodide/', import.meta.url).href });
-  loadTimes.pyodide = performance.now();
-  progress('numpy', 'Loading NumPy…');
-  await py.loadPackage('numpy', { messageCallback: () => {}, errorCallback: () => {} });
-  loadTimes.numpy = performance.now();
-  if (!py.loadedPackages.numpy) {
-    throw new Error('NumPy could not be loaded from pyodide/: this site is incomplete. Whoever hosts it can rebuild it (python build.py).');
-  }
-  py.runPython('import numpy'); // done here, it overlaps the wheel download
-  loadTimes.numpyImport = performance.now();
+  const stages = { python: 'Starting Python (Pyodide)…', numpy: 'Loading NumPy…' };
+  const { pyodide: py, times } = await startPython({
+    indexURL: new URL('./pyodide/', import.meta.url).href,
+    onStage: (stage) => progress(stage, stages[stage]),
+  });
+  Object.assign(loadTimes, times);
   return py;
 }
 const booting = bootPython();
@@ -160,7 +155,7 @@ async function init({ wheelUrl, wheelSha256 }) {
   const t0 = performance.now();
   pyodide = await booting;
   progress('glassnet', 'Loading glassnet…');
-  await installGlassnet(wheelUrl, wheelSha256);
+  await installGlassnet(pyodide, { wheelUrl, wheelSha256 });
   loadTimes.wheel = performance.now();
   callPy = pyodide.runPython(CALL_PY);
   loadTimes.glassnetImport = performance.now();
@@ -169,56 +164,6 @@ async function init({ wheelUrl, wheelSha256 }) {
   const options = call('options');
   progress('ready', 'Python is ready.');
   return { info, options, presets: Object.fromEntries(Object.entries(options.presets).map(([k, v]) => [k, v.values])), seconds: (performance.now() - t0) / 1000, loadTimes };
-}
-
-const INCOMPLETE = 'this site is incomplete or half-updated. Reload in a minute; if it stays, whoever hosts it can rebuild it (python3 build.py).';
-
-// By name when pyodide-lock.json lists glassnet (every build writes that entry): Pyodide fetches
-// the wheel with the lock's sha256 as its integrity and resolves NumPy. A lock without the entry
-// (Pyodide's own lock put back, a hand-made copy) makes loadPackage throw "No known package":
-// then the wheel comes from its URL, and is installed only when its bytes have the sha256 that
-// the build's manifest.json names.
-async function installGlassnet(wheelUrl, wheelSha256) {
-  const errors = [];
-  const options = { messageCallback: () => {}, errorCallback: (msg) => errors.push(msg) };
-  let listed = true;
-  try {
-    await pyodide.loadPackage('glassnet', options);
-  } catch (err) {
-    if (!/No known package/.test(String(err && err.message))) throw err;
-    listed = false;
-  }
-  if (listed && !pyodide.loadedPackages.glassnet) {
-    // A broken or changed wheel does not make loadPackage throw: only the errors say so.
-    throw new Error(`The glassnet wheel could not be installed (${errors.join(' ') || 'no reason given'}): ${INCOMPLETE}`);
-  }
-  if (!listed) await installWheelFromUrl(wheelUrl, wheelSha256);
-}
-
-async function installWheelFromUrl(wheelUrl, wheelSha256) {
-  if (!/^[0-9a-f]{64}$/.test(wheelSha256 || '')) {
-    throw new Error(`manifest.json gives no sha256 for the glassnet wheel, so it cannot be checked: ${INCOMPLETE}`);
-  }
-  let response;
-  try {
-    response = await fetch(wheelUrl);
-  } catch (err) {
-    throw new Error(`The glassnet wheel could not be downloaded (${err.message}): check the network, then reload.`);
-  }
-  if (!response.ok) throw new Error(`The glassnet wheel is missing on the server (${wheelUrl}: HTTP ${response.status}): ${INCOMPLETE}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const digest = await sha256Hex(bytes);
-  if (digest !== wheelSha256) {
-    throw new Error(`The glassnet wheel on the server is not the one this build names (sha256 ${digest.slice(0, 12)}…, expected ${wheelSha256.slice(0, 12)}…): ${INCOMPLETE}`);
-  }
-  const sitePackages = pyodide.runPython('import sysconfig; sysconfig.get_path("purelib")');
-  pyodide.unpackArchive(bytes, 'wheel', { extractDir: sitePackages });
-  pyodide.runPython('import importlib; importlib.invalidate_caches()');
-}
-
-async function sha256Hex(bytes) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 // ---------------------------------------------------------------- training loop

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tools import pins
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +28,7 @@ WHEEL_CACHE = ROOT / ".cache" / "pyodide-test-wheels"
 PREFIX = "__glassnet_pytest__"
 PYODIDE_ROOT = "/home/pyodide/glassnet"
 
-# Pure-Python wheels for pytest inside Pyodide (Python 3.12). Pinned by sha256.
+# Pure-Python wheels for pytest inside Pyodide (Python pins.PYODIDE_PYTHON). Pinned by sha256.
 TEST_WHEELS = {
     "pytest-9.0.3-py3-none-any.whl": "2c5efc453d45394fdd706ade797c0a81091eccd1d6e4bccfcd476e2b8e0ab5d9",
     "pluggy-1.6.0-py3-none-any.whl": "e920276dd6813095e9377c0bc5566d94c932c33b27a3e3945d8389c374dd4746",
@@ -52,7 +54,7 @@ def ensure_test_wheels(cache: Path = WHEEL_CACHE) -> list[Path]:
                if not (cache / f).is_file() or _sha256(cache / f) != digest]
     if missing:
         command = [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
-                   "--no-deps", "--python-version", "3.12", "--implementation", "py",
+                   "--no-deps", "--python-version", pins.PYODIDE_PYTHON, "--implementation", "py",
                    "--abi", "none", "--platform", "any", "-d", str(cache)]
         command += [_requirement(f) for f in missing]
         subprocess.run(command, check=True)
@@ -116,12 +118,13 @@ def test_core_suite_passes_in_pyodide(page, server_url, dist_dir, pyodide_test_w
     page.route(f"**/{PREFIX}/**", fulfil)
     page.goto(f"{base}/{PREFIX}/index.html")
     page.wait_for_function("document.documentElement.dataset.state === 'ready'")
-    packages = ["numpy", f"{base}/{glassnet_wheel.relative_to(dist).as_posix()}"]
-    packages += [f"{base}/{PREFIX}/wheels/{p.name}" for p in pyodide_test_wheels]
+    packages = [f"{base}/{PREFIX}/wheels/{p.name}" for p in pyodide_test_wheels]
     result = page.evaluate(
         "options => window.glassnetRunPytest(options)",
         {
-            "indexURL": f"{base}/pyodide/",
+            "siteURL": f"{base}/",
+            "wheelUrl": f"{base}/{glassnet_wheel.relative_to(dist).as_posix()}",
+            "wheelSha256": hashlib.sha256(glassnet_wheel.read_bytes()).hexdigest(),
             "packages": packages,
             "files": _test_files(),
             "root": PYODIDE_ROOT,

@@ -295,13 +295,14 @@ def test_bad_setting_gives_a_message_not_a_run(page, server_url, small_data_page
 
 def test_a_worker_that_fails_to_start_is_reported_and_can_be_reloaded(page, context, server_url,
                                                                       small_data_page):
-    # A real failure inside the worker: its first import throws while the module loads.
+    # A real failure inside the worker: Pyodide's module throws while it loads. The page says
+    # what failed (not only that the worker stopped) and offers the reload.
     pattern = re.compile(r".*/pyodide/pyodide\.mjs$")
     context.route(pattern, lambda route: route.fulfill(
         body="throw new Error('broken Pyodide build');", content_type="text/javascript"))
     page.goto(server_url)
     page.wait_for_function(f"{STATE} === 'error'", timeout=60_000)
-    assert "worker stopped" in error_banner(page).inner_text()
+    assert "broken Pyodide build" in error_banner(page).inner_text()
     assert page.locator("#reload-worker").is_visible()
     context.unroute(pattern)
     page.locator("#reload-worker").click()

@@ -657,3 +657,40 @@ def test_system_packages_one_update_required_together_optional_best_effort(monke
     assert tried == [["apt-get", "install", "-y", "zbar-tools"]]
     out = capsys.readouterr()
     assert "zbar-tools did not install" in out.out + out.err
+
+
+def test_build_and_serve_install_what_the_tested_site_is_built_with(monkeypatch) -> None:
+    """The first command a new user types gives the site CI tests: kernel tools and data set."""
+    asked = []
+    monkeypatch.setattr(testenv, "ensure_system_packages",
+                        lambda packages, without="": asked.append(([p[0] for p in packages], without)))
+    monkeypatch.setattr(build, "build", lambda **kw: {"files": [], "build": "x", "parts": {}})
+    assert build.cmd_build([]) == 0
+    assert asked == [(["clang", "lld", "dataset-fashion-mnist"], testenv.WITHOUT_FOR_SITE)]
+    assert build.cmd_build(["--no-install"]) == 0 and len(asked) == 1
+
+
+def test_without_root_the_build_says_the_command_and_that_the_page_is_slower(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(testenv, "run", _no_commands)
+    monkeypatch.setattr(testenv, "_is_root", lambda: False)
+    testenv.ensure_system_packages([("clang", "kernel", False, False), ("lld", "kernel", False, False)],
+                                   without=testenv.WITHOUT_FOR_SITE)
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert "apt-get install -y clang lld" in said and "4x slower" in said
+    assert "GLASSNET_CHROMIUM" not in said  # no browser was asked for
+
+
+def test_every_build_ends_with_what_the_site_has_and_lacks() -> None:
+    lines = build.parts_summary({"kernel": True, "bytecode": False, "data": True, "model": False})
+    assert lines[0] == "this site has:" and len(lines) == 1 + len(build.OPTIONAL_PARTS)
+    assert lines[1].startswith("  [x] WebAssembly kernel")
+    assert lines[2].startswith("  [ ] bytecode") and "Python 3.12" in lines[2]
+    assert lines[4].startswith("  [ ] pretrained model")
+
+
+def test_a_zip_inside_the_site_folder_is_refused(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "dist"
+    assert build.main(["--out", str(out), "--zip", str(out / "site.zip"), "--no-install"]) == 2
+    assert "inside the site folder" in capsys.readouterr().err
+    assert not out.exists()

@@ -76,3 +76,13 @@ def test_nothing_is_published_before_the_tests_and_the_browser_check_pass() -> N
     upload = next(i for i, r in enumerate(runs) if "upload-pages-artifact" in r)
     zip_upload = next(i for i, r in enumerate(runs) if "actions/upload-artifact" in r)
     assert build < check < min(upload, zip_upload)
+
+
+def test_the_workflows_python_is_pyodides() -> None:
+    """Bytecode for the wheel and pyodide-build need Pyodide's own Python minor version."""
+    from tools import pins
+
+    for name, job in _load()["jobs"].items():
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/setup-python@"):
+                assert str(step["with"]["python-version"]) == pins.PYODIDE_PYTHON, name

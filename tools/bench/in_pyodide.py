@@ -8,10 +8,11 @@ from tools.bench.benchpage import BenchPage
 from tools.bench.cputime import WORKER_THREAD, with_thread_cpu
 
 
-def start(bench: BenchPage, base: str, wheel: str, data_urls: list[str]) -> dict:
+def start(bench: BenchPage, base: str, wheel: str, data_urls: list[str],
+          wheel_sha256: str | None = None) -> dict:
     """Load Pyodide, NumPy, glassnet and the data into the worker; which backends it has."""
     out = {"init": bench.worker("init", indexURL=f"{base}pyodide/", wheel=f"{base}{wheel}",
-                                epochUrl=f"{base}bench/epoch.py")}
+                                wheelSha256=wheel_sha256, epochUrl=f"{base}bench/epoch.py")}
     out["data"] = bench.worker("load", urls=data_urls)
     out["backends"] = bench.python("json.dumps(bench.backends())")
     return out

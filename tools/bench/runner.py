@@ -32,7 +32,7 @@ BEST_EINSUM_BATCHES = 60  # the `best` epoch with einsum takes minutes: time thi
 
 
 def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float,
-                wheels: dict[str, str] | None = None) -> dict:
+                wheels: dict[str, str] | None = None, wheel_sha256: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     data_urls = [f"{base}bench-data/{name}" for name in DATA_NAMES]
@@ -49,7 +49,7 @@ def run_browser(base: str, wheel: str, data_info: dict, args, timeout_ms: float,
             bench = BenchPage(browser, base, timeout_ms)
             try:
                 log("Pyodide worker: load Pyodide, NumPy, glassnet")
-                started = in_pyodide.start(bench, base, wheel, data_urls)
+                started = in_pyodide.start(bench, base, wheel, data_urls, wheel_sha256)
                 out["worker_init"], out["worker_data"] = started["init"], started["data"]
                 out["backends"] = started["backends"]
                 default = out["backends"]["default"]
@@ -158,7 +158,8 @@ def run(args: argparse.Namespace) -> dict:
         thread.start()
         try:
             base = f"http://127.0.0.1:{server.server_address[1]}/"
-            browser = run_browser(base, wheel, data_info, args, args.timeout * 1000, wheels)
+            browser = run_browser(base, wheel, data_info, args, args.timeout * 1000, wheels,
+                                  manifest.get("glassnet_wheel_sha256"))
         finally:
             server.shutdown()
             server.server_close()

@@ -30,16 +30,23 @@ function writeTree(pyodide, root, files) {
   }
 }
 
-async function runPytest({indexURL, packages, files, root, args}) {
+async function runPytest({siteURL, wheelUrl, wheelSha256, packages, files, root, args}) {
   const output = [];
   const errors = [];
   say('loading pyodide');
-  const {loadPyodide} = await import(`${indexURL}pyodide.mjs`);
-  const pyodide = await loadPyodide({
-    indexURL,
-    stdout: (line) => output.push(line),
-    stderr: (line) => output.push(line),
-  });
+  // Python is started exactly as the page's worker starts it (web/pyodide-loader.js).
+  const {startPython, installGlassnet} = await import(`${siteURL}pyodide-loader.js`);
+  let pyodide;
+  try {
+    ({pyodide} = await startPython({
+      indexURL: `${siteURL}pyodide/`,
+      stdout: (line) => output.push(line),
+      stderr: (line) => output.push(line),
+    }));
+    await installGlassnet(pyodide, {wheelUrl, wheelSha256});
+  } catch (err) {
+    return {exitCode: -1, output: output.join('\n'), errors: [String(err)], loaded: []};
+  }
   say('loading packages');
   await pyodide.loadPackage(packages, {
     messageCallback: () => {},
