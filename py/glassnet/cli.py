@@ -11,9 +11,11 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import tempfile
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 from . import __version__, backend
 from .data import CLASS_NAMES, DEBIAN_DIR, cache_dir, find_data_dir, load_fashion_mnist
@@ -151,11 +153,32 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("glassnet: stopped by the user", file=sys.stderr)
         result = 130
     if args.save and trainer.epoch > 0:
-        _save(args, trainer, config, interrupted=result != 0)
+        with _ctrl_c_waits() as pressed:
+            saved = _save(args, trainer, config, interrupted=result != 0)
+        if pressed and result == 0:
+            print(f"glassnet: stopped by the user; the model was saved in full first, to {saved}",
+                  file=sys.stderr)
+            result = 130
     return result
 
 
-def _save(args: argparse.Namespace, trainer: Trainer, config: Any, interrupted: bool) -> None:
+@contextmanager
+def _ctrl_c_waits() -> Iterator[list[bool]]:
+    """Ctrl-C while the trained model is written waits until the file is whole (the list it
+    gives says whether it was pressed): the README promises that Ctrl-C never loses a model."""
+    pressed: list[bool] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(True))
+    except ValueError:  # not the main thread, where only the default handling exists
+        yield pressed
+        return
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _save(args: argparse.Namespace, trainer: Trainer, config: Any, interrupted: bool) -> str:
     """Save the model; never lose it and never replace a finished model with a half-trained one.
 
     After Ctrl-C an existing --save file stays as it is and the partial model goes next to it
@@ -180,6 +203,7 @@ def _save(args: argparse.Namespace, trainer: Trainer, config: Any, interrupted: 
               file=sys.stderr)
     elif not args.json:
         print(f"saved the model to {target}")
+    return target
 
 
 def _free_name(path: str, tag: str) -> str:
@@ -268,6 +292,9 @@ def cmd_exercise(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        problem = backend.environment_error()
+        if problem is not None:
+            raise problem
         args = build_parser().parse_args(argv)
         commands = {"train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info,
                     "check": cmd_check, "exercise": cmd_exercise}
