@@ -20,8 +20,11 @@ from typing import Any, Iterator, Sequence
 from . import __version__, backend
 from .data import CLASS_NAMES, DEBIAN_DIR, cache_dir, find_data_dir, load_fashion_mnist
 from .errors import ConfigError, GlassnetError
-from .exercises import EXERCISES, check_exercise, named_in
-from .pieces import PIECES, check as check_piece
+from .checkproc import run_check
+from .exercises import EXERCISES, get_exercise, named_in
+from .fileio import read_bounded
+from .pieces import PIECES
+from .sandbox import DEFAULT_BUDGET_S
 from .modelio import check_writable, load_model_file, save_model_file
 from .presets import OPTIONS, PRESETS, Option, make_config
 from .train import Trainer, evaluate
@@ -85,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the exercise (default: the file's '# glassnet exercise: NAME' line)")
     c.add_argument("--piece", choices=sorted(p for p, v in PIECES.items() if v.editable),
                    help="check a rewrite of this piece instead of an exercise")
+    c.add_argument("--time-limit", type=float, default=DEFAULT_BUDGET_S, metavar="SECONDS",
+                   help=f"stop your code after this long (default {DEFAULT_BUDGET_S:g}); the "
+                        "check runs in a separate Python, so even a stuck NumPy call ends")
 
     x = sub.add_parser("exercise", help="list the exercises, or print one to start from "
                        "(python -m glassnet exercise relu > relu.py)")
@@ -247,22 +253,31 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_SOURCE_BYTES = 1 << 20  # a piece of code for `check`: a few kB in practice
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    def too_big(amount: str) -> ConfigError:
+        return ConfigError(f"{args.file}: {amount} is more than a piece of code "
+                           f"({MAX_SOURCE_BYTES // 1024} kB)", hint="Give the path of a Python file.")
+
     try:
-        with open(args.file, encoding="utf-8") as handle:
-            code = handle.read()
+        code = read_bounded(args.file, MAX_SOURCE_BYTES, too_big).decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read {args.file}: {getattr(err, 'strerror', None) or err}",
                           hint="Give the path of a Python file.") from None
+    if not 0 < args.time_limit <= 3600:
+        raise ConfigError(f"--time-limit must be between 0 and 3600 seconds, got {args.time_limit:g}")
     if args.piece:
-        report, name = check_piece(args.piece, code), args.piece
+        name = args.piece
     else:
         name = args.exercise or named_in(code)
         if name is None:
             raise ConfigError(f"{args.file} names no exercise",
                               hint="Add --exercise NAME (or --piece NAME), or keep the file's "
                                    "'# glassnet exercise: NAME' line.")
-        report = check_exercise(name, code)
+        get_exercise(name)  # an unknown name is a usage error here, not in the child
+    report = run_check(code, None if args.piece else name, args.piece, args.time_limit)
     for part in report["parts"]:
         error = "n/a" if part["error"] is None else f"{part['error']:.1e}"
         detail = f"  {part['detail']}" if part["detail"] else ""
