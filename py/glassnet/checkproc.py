@@ -35,7 +35,7 @@ def run_check(code: str, exercise: str | None, piece: str | None, seconds: float
     env = {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
     try:
         proc = subprocess.run([sys.executable, "-m", "glassnet.checkproc"], input=request,
-                              capture_output=True, text=True, env=env,
+                              capture_output=True, text=True, env=env, check=False,
                               timeout=hard_limit(seconds) + 30)
         out, err, code_ = proc.stdout, proc.stderr, proc.returncode
     except subprocess.TimeoutExpired as exc:  # faulthandler did not end it: a last resort
