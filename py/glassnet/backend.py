@@ -14,7 +14,8 @@ Every product of training, prediction, evaluation and the glass-box views goes t
   SIMD and the site was built with clang).
 
 The environment variable ``GLASSNET_BACKEND`` overrides the choice: ``numpy`` (``blas`` natively,
-``einsum`` in Pyodide), or a backend name. Measured by ``python build.py bench``.
+``einsum`` in Pyodide), or a backend name; any other value is an error on the command line.
+Measured by ``python build.py bench``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import sys
 from typing import Callable
 
 import numpy as np
+
+from .errors import ConfigError
 
 IS_PYODIDE = sys.platform == "emscripten"
 
@@ -135,6 +138,20 @@ def available() -> list[str]:
     if not IS_PYODIDE:
         return ["blas", "einsum"]
     return ["einsum"] + (["kernel"] if _load_kernel() else [])
+
+
+ENV_CHOICES = ("numpy", "blas", "einsum", "kernel")
+
+
+def environment_error() -> ConfigError | None:
+    """The error for a GLASSNET_BACKEND that names no backend (None: unset or known). Import
+    must not fail over it, so the command line asks for it and reports it (``cli.main``)."""
+    wanted = os.environ.get("GLASSNET_BACKEND", "").strip().lower()
+    if not wanted or wanted in ENV_CHOICES:
+        return None
+    return ConfigError(f"GLASSNET_BACKEND={wanted!r} names no matrix backend; choose from "
+                       f"{', '.join(ENV_CHOICES)}",
+                       hint="Unset GLASSNET_BACKEND, or set it to one of these.")
 
 
 def default_name() -> str:

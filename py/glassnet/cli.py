@@ -11,15 +11,20 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import tempfile
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 from . import __version__, backend
 from .data import CLASS_NAMES, DEBIAN_DIR, cache_dir, find_data_dir, load_fashion_mnist
 from .errors import ConfigError, GlassnetError
-from .exercises import EXERCISES, check_exercise, named_in
-from .pieces import PIECES, check as check_piece
+from .checkproc import run_check
+from .exercises import EXERCISES, get_exercise, named_in
+from .fileio import read_bounded
+from .pieces import PIECES
+from .sandbox import DEFAULT_BUDGET_S
 from .modelio import check_writable, load_model_file, save_model_file
 from .presets import OPTIONS, PRESETS, Option, make_config
 from .train import Trainer, evaluate
@@ -83,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the exercise (default: the file's '# glassnet exercise: NAME' line)")
     c.add_argument("--piece", choices=sorted(p for p, v in PIECES.items() if v.editable),
                    help="check a rewrite of this piece instead of an exercise")
+    c.add_argument("--time-limit", type=float, default=DEFAULT_BUDGET_S, metavar="SECONDS",
+                   help=f"stop your code after this long (default {DEFAULT_BUDGET_S:g}); the "
+                        "check runs in a separate Python, so even a stuck NumPy call ends")
 
     x = sub.add_parser("exercise", help="list the exercises, or print one to start from "
                        "(python -m glassnet exercise relu > relu.py)")
@@ -151,11 +159,32 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("glassnet: stopped by the user", file=sys.stderr)
         result = 130
     if args.save and trainer.epoch > 0:
-        _save(args, trainer, config, interrupted=result != 0)
+        with _ctrl_c_waits() as pressed:
+            saved = _save(args, trainer, config, interrupted=result != 0)
+        if pressed and result == 0:
+            print(f"glassnet: stopped by the user; the model was saved in full first, to {saved}",
+                  file=sys.stderr)
+            result = 130
     return result
 
 
-def _save(args: argparse.Namespace, trainer: Trainer, config: Any, interrupted: bool) -> None:
+@contextmanager
+def _ctrl_c_waits() -> Iterator[list[bool]]:
+    """Ctrl-C while the trained model is written waits until the file is whole (the list it
+    gives says whether it was pressed): the README promises that Ctrl-C never loses a model."""
+    pressed: list[bool] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(True))
+    except ValueError:  # not the main thread, where only the default handling exists
+        yield pressed
+        return
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _save(args: argparse.Namespace, trainer: Trainer, config: Any, interrupted: bool) -> str:
     """Save the model; never lose it and never replace a finished model with a half-trained one.
 
     After Ctrl-C an existing --save file stays as it is and the partial model goes next to it
@@ -180,6 +209,7 @@ def _save(args: argparse.Namespace, trainer: Trainer, config: Any, interrupted: 
               file=sys.stderr)
     elif not args.json:
         print(f"saved the model to {target}")
+    return target
 
 
 def _free_name(path: str, tag: str) -> str:
@@ -223,22 +253,31 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_SOURCE_BYTES = 1 << 20  # a piece of code for `check`: a few kB in practice
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    def too_big(amount: str) -> ConfigError:
+        return ConfigError(f"{args.file}: {amount} is more than a piece of code "
+                           f"({MAX_SOURCE_BYTES // 1024} kB)", hint="Give the path of a Python file.")
+
     try:
-        with open(args.file, encoding="utf-8") as handle:
-            code = handle.read()
+        code = read_bounded(args.file, MAX_SOURCE_BYTES, too_big).decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read {args.file}: {getattr(err, 'strerror', None) or err}",
                           hint="Give the path of a Python file.") from None
+    if not 0 < args.time_limit <= 3600:
+        raise ConfigError(f"--time-limit must be between 0 and 3600 seconds, got {args.time_limit:g}")
     if args.piece:
-        report, name = check_piece(args.piece, code), args.piece
+        name = args.piece
     else:
         name = args.exercise or named_in(code)
         if name is None:
             raise ConfigError(f"{args.file} names no exercise",
                               hint="Add --exercise NAME (or --piece NAME), or keep the file's "
                                    "'# glassnet exercise: NAME' line.")
-        report = check_exercise(name, code)
+        get_exercise(name)  # an unknown name is a usage error here, not in the child
+    report = run_check(code, None if args.piece else name, args.piece, args.time_limit)
     for part in report["parts"]:
         error = "n/a" if part["error"] is None else f"{part['error']:.1e}"
         detail = f"  {part['detail']}" if part["detail"] else ""
@@ -268,6 +307,9 @@ def cmd_exercise(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        problem = backend.environment_error()
+        if problem is not None:
+            raise problem
         args = build_parser().parse_args(argv)
         commands = {"train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info,
                     "check": cmd_check, "exercise": cmd_exercise}

@@ -18,6 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from .errors import DataError
+from .fileio import read_bounded
 from .places import DEBIAN_DIR, DOWNLOAD_MD5, DOWNLOAD_URL, FILES, cache_dir  # noqa: F401 (re-exported)
 
 CLASS_NAMES = [
@@ -269,19 +270,26 @@ def download(target: Path | None = None, base_url: str = DOWNLOAD_URL, timeout: 
 
 
 def load_dir(directory: str | os.PathLike) -> Dataset:
-    """Load and validate the four files from one directory."""
+    """Load and validate the four files from one directory (each read bounded by bytes read:
+    a pipe or a device in their place is refused after its first bytes or MAX_IDX_BYTES)."""
     directory = Path(directory)
     blobs = []
     for filename in FILES.values():
+        path = directory / filename
+
+        def too_big(amount: str, path: Path = path) -> DataError:
+            return DataError(f"{path}: {amount} is more than glassnet reads "
+                             f"({MAX_IDX_BYTES // 2**20} MB); this is not a Fashion-MNIST file")
+
+        def idx_start(head: bytes, path: Path = path) -> None:
+            if head[:2] != _GZIP_MAGIC and (head[:2] != b"\0\0" or head[2:3] and
+                                            head[2] not in _IDX_TYPES):
+                raise DataError(f"{path}: neither gzip nor an idx file (first bytes {head.hex()})")
+
         try:
-            size = (directory / filename).stat().st_size
-            if size > MAX_IDX_BYTES:  # refuse before reading it into memory
-                raise DataError(f"{directory / filename}: {size:,} bytes is more than glassnet "
-                                f"reads ({MAX_IDX_BYTES // 2**20} MB); this is not a "
-                                "Fashion-MNIST file")
-            blobs.append((directory / filename).read_bytes())
+            blobs.append(read_bounded(path, MAX_IDX_BYTES, too_big, idx_start, head=4))
         except OSError as err:
-            raise DataError(f"{directory / filename}: cannot read ({err.strerror})") from None
+            raise DataError(f"{path}: cannot read ({err.strerror or err})") from None
     try:
         return dataset_from_bytes(*blobs, source=str(directory))
     except DataError as err:

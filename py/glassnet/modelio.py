@@ -20,6 +20,7 @@ import numpy as np
 
 from .data import CLASS_NAMES
 from .errors import ModelFileError
+from .fileio import read_bounded, refuse_non_regular
 from .layers import Sequential, layer_from_spec
 from .limits import CLASSES, INPUTS, MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH
 
@@ -59,12 +60,14 @@ def save_model_file(path: str | os.PathLike, model: Sequential,
     path = os.fspath(path)
     blob = save_model(model, config, test_accuracy)
     folder = os.path.dirname(os.path.abspath(path))
+    _refuse_special(path)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".glassnet-", suffix=".npz.part")
         with os.fdopen(fd, "wb") as out:
             out.write(blob)
         _umask_permissions(tmp)
+        _refuse_special(path)  # again: it may have appeared while the model was written
         os.replace(tmp, path)
         tmp = None
     except OSError as err:
@@ -74,6 +77,15 @@ def save_model_file(path: str | os.PathLike, model: Sequential,
     finally:
         if tmp is not None and os.path.lexists(tmp):
             os.unlink(tmp)
+
+
+def _refuse_special(path: str) -> None:
+    """A save renames a temporary file onto its target: never onto a device, pipe or folder."""
+    def bad(problem: str) -> ModelFileError:
+        hint = ("Pass a file name such as model.npz." if "folder" in problem else
+                "Pass the name of a new or regular file, such as model.npz.")
+        return ModelFileError(f"{path}: {problem}", hint=hint)
+    refuse_non_regular(path, bad)
 
 
 def _umask_permissions(path: str) -> None:
@@ -89,9 +101,7 @@ def check_writable(path: str | os.PathLike) -> None:
     run, so a long training is not thrown away at the end)."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise ModelFileError(f"{path}: is a folder, not a model file name",
-                             hint="Pass a file name such as model.npz.")
+    _refuse_special(path)
     if not os.path.isdir(folder):
         raise ModelFileError(f"{path}: the folder {folder} does not exist",
                              hint="Create it first, or save somewhere else.")
@@ -183,24 +193,37 @@ def _load_archive(archive: zipfile.ZipFile,
     return model, meta
 
 
+NPY_MAX_HEADER = 10_000  # NumPy's own limit for a .npy header (np.lib.format._MAX_HEADER_SIZE)
+
+
 def _npy_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str,
                 bad: Callable[[str], ModelFileError]) -> tuple[np.dtype, tuple[int, ...], bool, int]:
-    """(dtype, shape, fortran order, header length) of one member, read without its data."""
+    """(dtype, shape, fortran order, header length) of one member, read without its data.
+
+    The header's length is checked here, before NumPy reads it, so an over-long header gets its
+    own message (NumPy's mentions pickles, which would mislead)."""
     with archive.open(info) as f:
         try:
             version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
+            if version not in ((1, 0), (2, 0)):
                 raise ValueError(f".npy format version {version} is not supported")
+            size_bytes = f.read(2 if version == (1, 0) else 4)
+            length = int.from_bytes(size_bytes, "little")
+            if len(size_bytes) < (2 if version == (1, 0) else 4):
+                raise ValueError("the header is truncated")
+            if length > NPY_MAX_HEADER:
+                raise bad(f"array {key} is not a plain NumPy array: its .npy header is "
+                          f"{length:,} bytes long, NumPy reads at most {NPY_MAX_HEADER:,} (a real "
+                          "array's takes about 100)")
+            text = f.read(length)
+            if len(text) < length:
+                raise ValueError("the header is truncated")
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, fortran, dtype = read(io.BytesIO(size_bytes + text))
         except ValueError as err:
-            text = str(err)
-            if "pickle" in text.lower() or "object" in text.lower():
-                raise bad(f"array {key} holds pickled Python objects; glassnet never loads those") \
-                    from None
-            raise bad(f"array {key} is not a plain NumPy array ({text.splitlines()[0]})") from None
+            detail = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise bad(f"array {key} is not a plain NumPy array ({detail})") from None
         return np.dtype(dtype), tuple(int(n) for n in shape), bool(fortran), f.tell()
 
 
@@ -220,16 +243,24 @@ def _npy_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str,
 
 
 def load_model_file(path: str | os.PathLike) -> tuple[Sequential, dict[str, Any]]:
+    """Read a model file (or a pipe, or a device) and validate it: at most MAX_MODEL_BYTES are
+    ever read, and anything that does not start like a zip is refused after its first bytes."""
+    name = os.fspath(path)
+
+    def too_big(amount: str) -> ModelFileError:
+        return ModelFileError(f"{name}: {amount} is larger than any model glassnet makes "
+                              f"({MAX_MODEL_BYTES // 2**20} MB)")
+
+    def zip_start(head: bytes) -> None:
+        if not head.startswith(b"PK"):
+            raise ModelFileError(f"{name}: not an .npz archive (a glassnet model is a zip of "
+                                 "NumPy arrays)")
+
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > MAX_MODEL_BYTES:  # refuse before reading it into memory
-                raise ModelFileError(f"{os.fspath(path)}: {size:,} bytes is larger than any model "
-                                     f"glassnet makes ({MAX_MODEL_BYTES // 2**20} MB)")
-            blob = f.read()
+        blob = read_bounded(path, MAX_MODEL_BYTES, too_big, zip_start, head=2)
     except OSError as err:
-        raise ModelFileError(f"{os.fspath(path)}: cannot read ({err.strerror})") from None
-    return load_model(blob, os.fspath(path))
+        raise ModelFileError(f"{name}: cannot read ({err.strerror or err})") from None
+    return load_model(blob, name)
 
 
 def _read_meta(raw: np.ndarray | None, bad) -> dict[str, Any]:

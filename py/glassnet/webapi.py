@@ -93,7 +93,8 @@ code_use(piece, code, exercise=None) -> {"armed": True, "label", "settings", "pi
     {"armed": False, "error": {"message", "line", "hint"}}   compiles the code and arms it: the
     next start() swaps it into that run only, and reports "custom_code": [labels] next to
     "config"; "settings" are the options the run needs for the code to take part.
-code_reset() -> {"restored": True}   disarms, and puts the reference back into the current run.
+code_reset() -> {"restored": True}   disarms, puts the reference back into the current run and
+    NumPy's attributes back as they were (student code may have assigned to them).
 
 Matrix engine (the switch that shows what the WebAssembly kernel buys):
 backends(measure: bool = False) -> {"active", "available": [names], "kernel_error": str or None,
@@ -111,7 +112,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, backend, exercises as _exercises, glassbox, pieces, speed
+from . import __version__, backend, exercises as _exercises, glassbox, pieces, sandbox, speed
 from . import presets as presets_module
 from .data import (CLASS_NAMES, FILES, Dataset, check_pair, dataset_from_bytes, parse_idx,
                    to_float)
@@ -300,6 +301,7 @@ def start(config: Any = None, name: str | None = None, kind: str = "run") -> dic
     if kind not in ("run", "step", "example"):
         raise ConfigError(f"unknown kind of run {kind!r}")
     resolved = make_config(_overrides(config))
+    sandbox.restore_modules()  # a run starts with NumPy as it was, whatever earlier code assigned
     # A running accuracy on 1,000 fixed test images about five times an epoch: the accuracy
     # chart moves within seconds, not only after the first whole epoch.
     every = max(20, trainer_steps(resolved) // 5)
@@ -772,6 +774,7 @@ def code_use(piece: str = "", code: str = "", exercise: str | None = None) -> di
 def code_reset() -> dict[str, Any]:
     _s.armed = []
     pieces.restore(_s.trainer, _s.model)
+    sandbox.restore_modules()  # whatever students' code assigned to NumPy is undone too
     _s.custom_code = []
     return {"restored": True}
 

@@ -113,6 +113,10 @@ BROKEN_CODE = [
      ["Line 7", "returned shape (6,), expected (4, 6)"]),
     (RELU.replace("return grad * self._mask", "return grad"), "wrong", ["dx is off"]),
     ("import js\n" + RELU, "error", ["Line 1", "cannot import 'js'"]),
+    # issue 19: the student's SystemExit is theirs (not "a bug in glassnet"), with its line, and
+    # an expression too deep for Python's parser is one message (it used to kill Pyodide)
+    ("raise SystemExit(0)\n" + RELU, "error", ["Line 1", "raised SystemExit"]),
+    ("x = " + " + ".join(["1"] * 5000) + "\n" + RELU, "error", ["Line 1", "too deeply nested"]),
 ]
 
 

@@ -275,3 +275,49 @@ def test_hostile_model_metadata_is_one_line(tmp_path, data_dir):
     out = run_cli("evaluate", "--model", str(bad), "--data-dir", str(data_dir))
     assert out.returncode == 2 and "nests 50001 levels deep" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_ctrl_c_during_the_final_save_finishes_the_save(data_dir, tmp_path, capsys, monkeypatch):
+    import signal
+
+    target = tmp_path / "m.npz"
+    real_save = cli.save_model_file
+
+    def pressed_during_the_write(path, *args):
+        signal.raise_signal(signal.SIGINT)  # the user presses Ctrl-C while the file is written
+        return real_save(path, *args)
+
+    monkeypatch.setattr(cli, "save_model_file", pressed_during_the_write)
+    code = cli.main(["train", "--data-dir", str(data_dir), "--epochs", "1", "--layers", "8",
+                     "--json", "--save", str(target)])
+    err = capsys.readouterr().err
+    assert code == 130 and str(target) in err
+    assert load_model_file(target)[0].parameter_count() == 784 * 8 + 8 + 8 * 10 + 10
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler given back
+
+
+def test_save_onto_a_device_or_pipe_is_refused_before_training(data_dir, tmp_path):
+    import stat
+
+    fifo = tmp_path / "m.npz"
+    os.mkfifo(fifo)
+    out = run_cli("train", "--data-dir", str(data_dir), "--epochs", "1", "--layers", "8",
+                  "--json", "--save", str(fifo))
+    assert out.returncode == 2 and out.stdout == "" and "not a regular file" in out.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_model_from_an_endless_device_is_one_line(data_dir):
+    out = run_cli("evaluate", "--model", "/dev/zero", "--data-dir", str(data_dir))
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "MemoryError" not in out.stderr
+    assert out.stderr.count("\n") == 1 and "/dev/zero" in out.stderr
+
+
+def test_an_unknown_backend_in_the_environment_is_an_error_naming_the_choices(monkeypatch):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "py"), "GLASSNET_BACKEND": "nonsense"}
+    out = subprocess.run([sys.executable, "-m", "glassnet", "info"], capture_output=True,
+                         text=True, env=env, timeout=120, check=False)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert "GLASSNET_BACKEND" in out.stderr and "'nonsense'" in out.stderr
+    for choice in ("numpy", "blas", "einsum"):
+        assert choice in out.stderr

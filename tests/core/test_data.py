@@ -239,3 +239,45 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "MAX_IDX_BYTES", 100)
     with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: .* bytes is more than glassnet reads"):
         load_dir(folder)
+
+
+@pytest.mark.native
+def test_a_data_file_that_is_a_stream_is_bounded_by_the_bytes_read(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    folder = write_dataset(tmp_path / "d", make_dataset(20, 10))
+    target = folder / FILES["train_images"]
+    target.unlink()
+    os.mkfifo(target)
+    monkeypatch.setattr(data, "MAX_IDX_BYTES", 1 << 16)
+
+    written = []
+
+    def endless_writer():
+        try:
+            with open(target, "wb") as out:
+                for _ in range(1 << 12):
+                    out.write(b"\x1f\x8b" + b"\0" * (1 << 14))
+                    written.append(1)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=endless_writer, daemon=True)
+    writer.start()
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: .*more than glassnet reads"):
+        load_dir(folder)
+    writer.join(timeout=30)
+    assert len(written) < 64  # the reader stopped after about a megabyte, not 64 MB
+
+
+@pytest.mark.native
+def test_raw_idx_files_load_and_garbage_is_refused_by_its_first_bytes(tmp_path):
+    folder = write_dataset(tmp_path / "d", make_dataset(20, 10))
+    for filename in FILES.values():  # the same set, uncompressed
+        raw = gzip.decompress((folder / filename).read_bytes())
+        (folder / filename).write_bytes(raw)
+    assert len(load_dir(folder).train_labels) == 20
+    (folder / FILES["test_labels"]).write_bytes(b"\x42" * 100)
+    with pytest.raises(DataError, match="neither gzip nor an idx file"):
+        load_dir(folder)

@@ -273,3 +273,70 @@ def test_check_writable_finds_problems_before_training(tmp_path):
         check_writable(tmp_path / "missing" / "m.npz")
     with pytest.raises(ModelFileError, match="is a folder"):
         check_writable(tmp_path)
+
+
+def test_an_npy_header_over_numpys_limit_is_called_that_not_pickled():
+    big = ({"descr": "<f4", "fortran_order": False, "shape": (10,), "pad": " " * 20000}, b"\0" * 40)
+    blob = npz_with({META_KEY: meta_member(small_meta()), "layer0.b": big})
+    with pytest.raises(ModelFileError) as info:
+        load_model(blob)
+    message = str(info.value)
+    assert "pickle" not in message
+    assert "layer0.b" in message and "header" in message and "10,000" in message
+
+
+@pytest.mark.native
+def test_a_model_read_from_a_stream_is_bounded_by_the_bytes_read(tmp_path, monkeypatch):
+    import threading
+
+    from glassnet import modelio
+
+    monkeypatch.setattr(modelio, "MAX_MODEL_BYTES", 1 << 16)
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)
+
+    written = []
+
+    def endless_writer():
+        try:
+            with open(fifo, "wb") as out:
+                for _ in range(1 << 12):  # 64 MB, far past the limit: the reader must stop first
+                    out.write(b"PK" + b"\0" * (1 << 14))
+                    written.append(1)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=endless_writer, daemon=True)
+    writer.start()
+    with pytest.raises(ModelFileError, match="larger than any model glassnet makes"):
+        load_model_file(fifo)
+    writer.join(timeout=30)
+    assert len(written) < 64  # the reader stopped after about a megabyte, not 64 MB
+    # a stream that is not a zip at all is refused after its first bytes
+    with pytest.raises(ModelFileError, match="not an .npz archive"):
+        load_model_file("/dev/zero")
+    # and a real model still loads through a pipe
+    model, _ = model_bytes()
+    os.unlink(fifo)
+    os.mkfifo(fifo)
+    blob = save_model(model)
+    feeder = threading.Thread(target=lambda: fifo.write_bytes(blob), daemon=True)
+    feeder.start()
+    assert load_model_file(fifo)[0].spec() == model.spec()
+    feeder.join(timeout=30)
+
+
+@pytest.mark.native
+def test_save_refuses_a_target_that_is_not_a_regular_file(tmp_path):
+    from glassnet.modelio import check_writable
+
+    model, _ = model_bytes()
+    fifo = tmp_path / "device.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        check_writable(fifo)
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        save_model_file(fifo, model)
+    import stat
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the node it was
+    assert [p.name for p in tmp_path.iterdir()] == ["device.npz"]  # no temporary file left

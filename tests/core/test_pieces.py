@@ -3,6 +3,8 @@
 Runs natively and inside Pyodide (the page's "Check" and "Train with my version" run there).
 """
 
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -311,3 +313,142 @@ def test_webapi_arms_code_for_the_next_run_only(small_data):
     finally:
         webapi.code_reset()
         webapi._s = saved
+
+
+# ---------------------------------------------------------------- a judge that cannot be bribed
+# (issue 19: every exception is the student's, the time limit holds, NumPy stays NumPy)
+
+RELU_BACKWARD_BODY = "    return grad * self._mask"
+
+
+def relu_with_backward(body):
+    return SOLUTIONS["relu"].replace(RELU_BACKWARD_BODY, body)
+
+
+@pytest.mark.parametrize("raised, name", [("SystemExit(0)", "SystemExit"),
+                                          ("KeyboardInterrupt()", "KeyboardInterrupt"),
+                                          ("GeneratorExit()", "GeneratorExit")])
+def test_base_exceptions_raised_by_student_code_are_the_students_with_their_line(raised, name):
+    error = error_of(SOLUTIONS["relu"].replace("    self._mask = x > 0",
+                                               f"    raise {raised}\n    self._mask = x > 0"))
+    assert error["line"] == 3 and f"ReLU forward raised {name}" in error["message"]
+    error = error_of(f"raise {raised}\n" + SOLUTIONS["relu"])  # while defining
+    assert error["line"] == 1 and name in error["message"]
+
+
+def test_a_loop_that_swallows_the_time_limit_is_stopped_all_the_same(monkeypatch):
+    monkeypatch.setattr(sandbox, "DEFAULT_BUDGET_S", 0.2)
+    for handler in ("except Exception", "except BaseException", "except"):
+        error = error_of(relu_with_backward(
+            "    while True:\n        try:\n            while True:\n                pass\n"
+            f"        {handler}:\n            pass"))
+        assert "ran for more than" in error["message"] and error["line"] in (7, 9)
+
+
+def test_recursion_without_a_loop_statement_is_stopped(monkeypatch):
+    monkeypatch.setattr(sandbox, "DEFAULT_BUDGET_S", 0.2)
+    # 2**60 calls, never deeper than 60: no RecursionError, no loop statement
+    error = error_of("def f(n):\n    return 0 if n == 0 else f(n - 1) + f(n - 1)\n"
+                     + relu_with_backward("    f(60)\n" + RELU_BACKWARD_BODY))
+    assert "ran for more than" in error["message"] and error["line"] == 2
+    # deep recursion whose RecursionError is swallowed at every level
+    error = error_of("def g():\n    try:\n        g()\n    except RecursionError:\n        g()\n"
+                     + relu_with_backward("    g()\n" + RELU_BACKWARD_BODY))
+    assert error["line"] is not None and error["line"] <= 5
+
+
+def test_the_time_limit_covers_the_whole_check_not_each_call(monkeypatch):
+    ticks = iter(range(10**9))
+    monkeypatch.setattr(sandbox, "_clock", lambda: next(ticks) * 0.01)  # 0.01 s a tick
+    monkeypatch.setattr(sandbox, "DEFAULT_BUDGET_S", 1.0)
+    # each call of the loss ticks 60 times (0.6 s), under the budget; the check calls it 3 times
+    slow = SOLUTIONS["softmax_ce_gradient"].replace("    n, classes = logits.shape",
+                                                    "    for _ in range(60):\n        pass\n"
+                                                    "    n, classes = logits.shape")
+    error = error_of(slow, "softmax_ce_gradient")
+    assert "ran for more than 1 s" in error["message"]
+
+
+DENSE_SKIPPING_GRADS = '''
+def backward(self, grad, need_input_grad=True):
+    if not need_input_grad:
+        return None
+    self.dW[...] = self._x.T @ grad
+    self.db[...] = grad.sum(axis=0)
+    return grad @ self.W.T
+'''
+
+
+def test_a_dense_backward_that_skips_dW_without_need_input_grad_fails():
+    report = exercises.check_exercise("dense_backward", DENSE_SKIPPING_GRADS)
+    assert report["verdict"] == "wrong", report["summary"]
+    names = {p["name"]: p for p in report["parts"] if p["verdict"] != "right"}
+    assert any("need_input_grad" in name for name in names), names
+    assert any("training" in name for name in names), names
+
+
+def test_the_dense_check_trains_a_few_steps_and_passes_a_right_backward():
+    report = exercises.check_exercise("dense_backward", SOLUTIONS["dense_backward"])
+    assert report["ok"], report["summary"]
+    assert any("training" in p["name"] for p in report["parts"])
+
+
+def test_student_code_cannot_bribe_the_judge_by_patching_numpy():
+    zeros = """
+def forward(self, x, training=False):
+    self._mask = x > 0
+    return np.zeros_like(x)
+
+def backward(self, grad, need_input_grad=True):
+    return np.zeros_like(grad)
+"""
+    real_max, real_abs, real_isfinite = np.max, np.abs, np.isfinite
+    # the plain way is an error on its line
+    error = error_of("np.max = lambda *a, **k: 0.0\n" + zeros)
+    assert error["line"] == 1 and "cannot change numpy.max" in error["message"]
+    # through the back door, at module level and while the check runs: still wrong, and undone
+    patches = ("np.__dict__['max'] = lambda *a, **k: 0.0\n"
+               "np.__dict__['abs'] = lambda *a, **k: np.zeros(1)\n"
+               "np.__dict__['isfinite'] = lambda *a, **k: np.ones(1, bool)\n")
+    report = exercises.check_exercise("relu", patches + zeros)
+    assert report["verdict"] == "wrong", report["summary"]
+    assert (np.max, np.abs, np.isfinite) == (real_max, real_abs, real_isfinite)
+    inside = zeros.replace("    self._mask = x > 0\n",
+                           "    self._mask = x > 0\n" + textwrap.indent(patches, "    "))
+    report = exercises.check_exercise("relu", inside)
+    assert report["verdict"] == "wrong", report["summary"]
+    assert (np.max, np.abs, np.isfinite) == (real_max, real_abs, real_isfinite)
+
+
+def test_code_reset_in_the_page_restores_numpy(small_data):
+    saved = webapi._s
+    webapi._s = webapi._Session()
+    webapi._s.data = small_data
+    real_max = np.max
+    try:
+        code = SOLUTIONS["relu"].replace("    self._mask = x > 0",
+                                         "    np.__dict__['max'] = min\n    self._mask = x > 0")
+        assert webapi.code_use(exercise="relu", code=code)["armed"]
+        assert np.max is real_max  # defining it changed nothing
+        webapi.start({"layers": [16], "epochs": 1, "activation": "relu"})
+        webapi.run(0.05)  # the student's forward ran and patched NumPy during the run
+        assert np.max is min
+        webapi.code_reset()
+        assert np.max is real_max
+    finally:
+        np.max = real_max
+        webapi._s = saved
+
+
+@pytest.mark.parametrize("terms", [500, 5000])
+def test_a_huge_expression_is_one_clear_error_naming_its_line(terms):
+    code = SOLUTIONS["relu"] + "\nx = " + " + ".join(["1"] * terms) + "\n"
+    error = error_of(code)
+    assert error["line"] == SOLUTIONS["relu"].count("\n") + 2
+    assert "too deeply nested" in error["message"] and len(error["message"]) < 300
+
+
+def test_long_but_flat_code_still_compiles():
+    flat = "TABLE = [" + ", ".join(f"-{i}" for i in range(3000)) + "]\n"
+    flat += "CHAIN = (1 if True else 2, " + " and ".join(["True"] * 300) + ")\n"
+    assert exercises.check_exercise("relu", flat + SOLUTIONS["relu"])["ok"]
