@@ -6,7 +6,7 @@
     python build.py serve [--port 8000] [--host 127.0.0.1] [--no-build]
     python build.py check [--out dist]         open the built site in Chromium: ready, train, predict
     python build.py test [pytest args...]      install test tools, build, check, run pytest
-    python build.py bench [...]                benchmarks (tools/bench.py)
+    python build.py bench [...]                benchmarks (bench/runner.py)
 
 dist/ holds everything the page needs, with relative URLs only, so it works offline and under a
 GitHub Pages sub-path. Every vendored third-party file is pinned by sha256 (tools/pins.py).
@@ -491,8 +491,8 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "serve": cmd_serve,
     "test": cmd_test,
     "check": cmd_check,
-    "bench": lazy("tools.bench"),
-    "netbench": lazy("tools.netbench"),
+    "bench": lazy("bench"),
+    "netbench": lazy("bench.netbench"),
 }
 
 

@@ -226,7 +226,7 @@ def synthetic(n_train: int, n_test: int, seed: int = 0) -> tuple[np.ndarray, ...
 def _main(argv: list[str]) -> None:
     """`python bench/epoch.py DATA_DIR [--trainer] [--repeat N]`: one JSON line with the fastest epoch.
 
-    tools/bench.py runs this in a child process so the BLAS thread count can be set before NumPy
+    bench/runner.py runs this in a child process so the BLAS thread count can be set before NumPy
     loads (OPENBLAS_NUM_THREADS only counts at import time).
     """
     import argparse

@@ -430,7 +430,7 @@ def cpu_case(bench, data, name: str, batches: int = 300) -> dict:
 
 
 if __name__ == "__main__":
-    # `python bench/profile_ops.py DATA_DIR BATCHES [quick]`: tools/bench.py runs the native profile
+    # `python bench/profile_ops.py DATA_DIR BATCHES [quick]`: bench/runner.py runs the native profile
     # in a child so that the BLAS thread count is set before NumPy loads.
     import json
     import os

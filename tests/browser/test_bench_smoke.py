@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tools.bench import KEYS, RATIOS  # noqa: E402  (the keys the issue names)
+from bench import KEYS, RATIOS  # noqa: E402  (the keys the issue names)
 
 sys.path.remove(str(ROOT))
 

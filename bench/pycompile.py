@@ -16,8 +16,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tools.bench.benchpage import BenchPage
-from tools.bench.common import log
+from bench.benchpage import BenchPage
+from bench.common import log
 
 IMPORT_CODE = """
 import io, json, statistics, sys, time, zipfile

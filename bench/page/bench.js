@@ -1,4 +1,4 @@
-// The bench page's entry: exposes window.glassnetBench for tools/bench.py (driven by Playwright).
+// The bench page's entry: exposes window.glassnetBench for bench/runner.py (driven by Playwright).
 import {fetchIdx, fetchBytes} from './idx.js';
 import {tfjsFinish, tfjsPrepare, tfjsTrain} from './tfjs-mlp.js';
 

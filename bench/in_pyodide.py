@@ -4,8 +4,8 @@ and the per-operation profile."""
 
 from __future__ import annotations
 
-from tools.bench.benchpage import BenchPage
-from tools.bench.cputime import WORKER_THREAD, with_thread_cpu
+from bench.benchpage import BenchPage
+from bench.cputime import WORKER_THREAD, with_thread_cpu
 
 
 def start(bench: BenchPage, base: str, wheel: str, data_urls: list[str],

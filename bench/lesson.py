@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tools.bench.common import BenchError
+from bench.common import BenchError
 
 TARGET = 0.88
 ROWS = """() => [...document.querySelectorAll('[data-testid=epoch-row]')]

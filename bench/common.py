@@ -8,8 +8,9 @@ from typing import Callable
 from tools import places
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (re-exported for the runner)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "bench"
+PAGE_DIR = BENCH_DIR / "page"  # the bench page and its npm packages (TF.js)
 DEBIAN_DATA = places.DEBIAN_DIR
 # In the order bench/epoch.py's load() takes them.
 DATA_NAMES = [places.FILES[key] for key in ("train_images", "train_labels", "test_images", "test_labels")]

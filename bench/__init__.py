@@ -6,7 +6,7 @@ measure; inputs.py prepares the data and the staged site; cputime.py reads threa
 report.py arranges and prints the numbers.
 """
 
-from tools.bench.report import KEYS, RATIOS, TARGETS
-from tools.bench.runner import main
+from bench.report import KEYS, RATIOS, TARGETS
+from bench.runner import main
 
 __all__ = ["KEYS", "RATIOS", "TARGETS", "main"]

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools.bench.common import BENCH_DIR, ROOT, BenchError
+from bench.common import BENCH_DIR, ROOT, BenchError
 
 
 def native_epoch(data_dir: Path, repeat: int, trainer: bool, threads: str | None = None) -> dict:

@@ -21,9 +21,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tools.bench import in_pyodide, inputs, lesson, native, pycompile, pytorch, readiness, report, tfjs
-from tools.bench.benchpage import BenchPage
-from tools.bench.common import (CHROMIUM, CHROMIUM_ARGS, DATA_NAMES, ORDER_NAME, ROOT, BenchError,
+from bench import in_pyodide, inputs, lesson, native, pycompile, pytorch, readiness, report, tfjs
+from bench.benchpage import BenchPage
+from bench.common import (CHROMIUM, CHROMIUM_ARGS, DATA_NAMES, ORDER_NAME, ROOT, BenchError,
                                 best_of, log)
 from tools import pyodidelock
 from tools.serve import make_server

@@ -14,7 +14,7 @@ import tempfile
 import time
 from typing import Any
 
-from tools.bench.common import CHROMIUM, CHROMIUM_ARGS, BenchError
+from bench.common import CHROMIUM, CHROMIUM_ARGS, BenchError
 
 
 READY_MARK = """

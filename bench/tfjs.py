@@ -3,8 +3,8 @@ data and order, the batch gathered outside `minimize` (bench/tfjs-mlp.js)."""
 
 from __future__ import annotations
 
-from tools.bench.benchpage import BenchPage
-from tools.bench.cputime import MAIN_THREAD, with_thread_cpu
+from bench.benchpage import BenchPage
+from bench.cputime import MAIN_THREAD, with_thread_cpu
 
 
 def tfjs_epoch(bench: BenchPage, backend: str, urls: list[str]) -> dict:

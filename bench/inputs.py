@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tools.bench.common import BENCH_DIR, DATA_NAMES, DEBIAN_DATA, ORDER_NAME, ROOT, BenchError, log
+from bench.common import (BENCH_DIR, DATA_NAMES, DEBIAN_DATA, ORDER_NAME, PAGE_DIR, ROOT, BenchError,
+                          log)
 
 # The TF.js files the bench page loads, from bench/node_modules (bench/package.json pins them).
 TFJS_FILES = [
@@ -23,26 +24,30 @@ TFJS_FILES = [
     "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm",
     "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm",
 ]
-BENCH_PAGE_FILES = ["index.html", "bench.js", "idx.js", "tfjs-mlp.js", "pyodide-worker.js",
-                    "epoch.py", "profile_ops.py"]
+# Staged side by side under <site>/bench/: the page (bench/page/) and the Python it runs inside
+# Pyodide (bench/).
+BENCH_PAGE_FILES = [PAGE_DIR / name for name in ("index.html", "bench.js", "idx.js", "tfjs-mlp.js",
+                                                  "pyodide-worker.js")]
+BENCH_PAGE_FILES += [BENCH_DIR / "epoch.py", BENCH_DIR / "profile_ops.py"]
 QUICK_SIZES = (2048, 512)
 FULL_SYNTHETIC_SIZES = (60000, 10000)
 
 
-def ensure_tfjs(bench_dir: Path = BENCH_DIR) -> Path:
-    """`npm ci` in bench/ when a TF.js file is missing; returns bench/node_modules."""
+def ensure_tfjs(bench_dir: Path = PAGE_DIR) -> Path:
+    """`npm ci` in bench/page/ when a TF.js file is missing; returns its node_modules."""
     modules = bench_dir / "node_modules"
     if all((modules / f).is_file() for f in TFJS_FILES):
         return modules
     npm = shutil.which("npm")
     if not npm:
-        raise BenchError("npm not found: TF.js baselines come from bench/package.json",
+        raise BenchError("npm not found: TF.js baselines come from bench/page/package.json",
                          "install Node.js and npm (Debian: apt-get install -y npm)")
-    log("npm ci in bench/ (TF.js baselines)")
+    log("npm ci in bench/page/ (TF.js baselines)")
     subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=bench_dir, check=True)
     missing = [f for f in TFJS_FILES if not (modules / f).is_file()]
     if missing:
-        raise BenchError(f"npm ci did not install {missing}", "check bench/package.json and its lock")
+        raise BenchError(f"npm ci did not install {missing}",
+                         "check bench/page/package.json and its lock")
     return modules
 
 
@@ -98,8 +103,8 @@ def stage_site(dist: Path, modules: Path | None, root: Path) -> None:
     shutil.copytree(dist, root, dirs_exist_ok=True)
     page = root / "bench"
     page.mkdir(parents=True, exist_ok=True)
-    for name in BENCH_PAGE_FILES:
-        shutil.copyfile(BENCH_DIR / name, page / name)
+    for source in BENCH_PAGE_FILES:
+        shutil.copyfile(source, page / source.name)
     if modules is not None:
         (page / "tfjs").mkdir(exist_ok=True)
         for name in TFJS_FILES:

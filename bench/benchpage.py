@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.bench.common import BenchError
+from bench.common import BenchError
 
 
 class BenchPage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tools.bench.common import best_of
+from bench.common import best_of
 
 
 def torch_epoch(data, repeat: int) -> dict | None:
