@@ -335,3 +335,91 @@ def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
     # ... and no load ever mixed the two builds.
     assert all(load["page"] == load["app"] for load in loads), loads
     assert loads[0] == {"page": "1", "app": "1"} and loads[-1] == {"page": "2", "app": "2"}
+
+
+# ---------------------------------------------------------------- issue 19, item 1: half a deploy
+
+
+def _site_tools():
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tools import site
+    finally:
+        sys.path.remove(str(ROOT))
+    return site
+
+
+# What the service workers told the page (install problems), kept across reloads for the test.
+RECORD_SW_MESSAGES = """
+navigator.serviceWorker?.addEventListener('message', (event) => {
+  const seen = JSON.parse(sessionStorage.getItem('sw-messages') || '[]');
+  seen.push(event.data);
+  sessionStorage.setItem('sw-messages', JSON.stringify(seen));
+});
+"""
+
+
+@pytest.mark.browser_context_args(service_workers="allow")
+def test_a_half_deployed_build_is_refused_and_taken_once_the_deploy_is_done(page, served_site_copy):
+    site = _site_tools()
+    copy, url = served_site_copy
+    page.add_init_script(RECORD_LOADS)
+    page.add_init_script(RECORD_SW_MESSAGES)
+    first = json.loads((copy / "manifest.json").read_text())
+    page.goto(url)
+    wait_for_state(page, ("ready", "error"))
+    page.wait_for_function(
+        f"navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
+        timeout=120_000)
+    # Half a redeploy: the new manifest.json and index.html are live, the new app.js is not yet.
+    old_app = (copy / "app.js").read_bytes()
+    index = (copy / "index.html").read_text()
+    (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
+    with open(copy / "app.js", "a", encoding="utf-8") as f:
+        f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
+    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
+                                 first["data"], first["model"])
+    new_app = (copy / "app.js").read_bytes()
+    (copy / "app.js").write_bytes(old_app)
+    page.reload()
+    # The new build's worker finds app.js not matching its manifest and refuses to install (or,
+    # without the check, moves the page onto a mix of the two builds).
+    wait_until(page, "JSON.parse(sessionStorage.getItem('sw-messages') || '[]')"
+               ".some(m => m && m.kind === 'install-failed' && m.file === 'app.js')"
+               " || JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')")
+    loads = evaluate_settled(page, "JSON.parse(sessionStorage.getItem('loads'))")
+    assert all(load["page"] == load["app"] for load in loads), loads
+    problem = next(m for m in evaluate_settled(page, "JSON.parse(sessionStorage.getItem('sw-messages'))")
+                   if m and m.get("kind") == "install-failed")
+    assert problem["reason"] == "changed" and problem["build"] == second["build"], problem
+    assert evaluate_settled(page, "navigator.serviceWorker.controller.scriptURL").endswith(first["build"])
+
+    # The deploy finishes: the page tries again by itself and moves to the whole new build.
+    (copy / "app.js").write_bytes(new_app)
+    wait_until(page, "JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')"
+               " && !!navigator.serviceWorker.controller"
+               f" && navigator.serviceWorker.controller.scriptURL.includes('{second['build']}')")
+    loads = evaluate_settled(page, "JSON.parse(sessionStorage.getItem('loads'))")
+    assert all(load["page"] == load["app"] for load in loads), loads
+    assert loads[-1] == {"page": "2", "app": "2"}
+
+
+# ---------------------------------------------------------------- issue 19, item 11: a missing file
+
+
+@pytest.mark.browser_context_args(service_workers="allow", viewport={"width": 1024, "height": 768})
+def test_a_site_file_missing_on_the_server_is_named_not_blamed_on_storage(page, served_site_copy,
+                                                                          artifacts_dir):
+    copy, url = served_site_copy
+    (copy / "icons" / "icon-512.png").unlink()  # listed in manifest.json, gone from the server
+    page.goto(url)
+    wait_for_state(page, "ready")
+    page.wait_for_function("document.getElementById('offline-status').dataset.offline === 'no'",
+                           timeout=180_000)
+    status = page.get_by_test_id("offline-status").inner_text()
+    help_text = page.locator("#offline-help").inner_text()
+    assert "incomplete" in status, status
+    assert "icons/icon-512.png" in help_text and "404" in help_text, help_text
+    assert "storage" not in (status + help_text).lower()
+    page.locator(".site-footer").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "offline-incomplete-site.png"))
