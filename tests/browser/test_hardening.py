@@ -423,3 +423,67 @@ def test_a_site_file_missing_on_the_server_is_named_not_blamed_on_storage(page, 
     assert "storage" not in (status + help_text).lower()
     page.locator(".site-footer").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "offline-incomplete-site.png"))
+
+
+# ---------------------------------------------------------------- issue 19, item 2: a diverged model
+
+
+DIVERGING_RELU = '''# glassnet exercise: relu
+def forward(self, x, training=False):
+    self._mask = x > 0
+    return x * self._mask
+
+
+def backward(self, grad, need_input_grad=True):
+    return grad * self._mask * float("inf")
+'''
+
+
+def shelf_items(page) -> list[dict]:
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=model-item]')]
+        .map(li => ({name: li.querySelector('strong').textContent, text: li.innerText}))""")
+
+
+def test_one_diverged_model_does_not_cost_the_rest_of_the_shelf(page, server_url, small_data_page,
+                                                                 artifacts_dir):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.locator("#layers").fill("8")
+    start_training(page, epochs=1)
+    finish_training(page)
+    # A run with a student's backward that sends infinity back: its weights become NaN.
+    page.locator("[data-testid=exercise][data-id=relu]").click()
+    page.get_by_test_id("code-editor").fill(DIVERGING_RELU)
+    page.get_by_test_id("epochs").fill("1")
+    page.get_by_test_id("code-train").click()
+    page.wait_for_function("Number(document.documentElement.dataset.run || 0) >= 2")
+    wait_for_state(page, ("done", "ready"), timeout=120_000)
+    if page.locator("#error").is_visible():
+        page.locator("#dismiss-error").click()
+    page.get_by_test_id("code-reset").click()
+    start_training(page, epochs=1)
+    finish_training(page)
+    items = shelf_items(page)
+    assert len(items) >= 3, items
+    diverged = next(m for m in items if "your code" in m["text"])
+    # The shelf says which model diverged (its weights are not numbers).
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('[data-testid=model-item]')].some(li =>"
+        " li.querySelector('strong').textContent === name && li.innerText.includes('diverged'))",
+        arg=diverged["name"])
+    page.evaluate("async () => { await glassnet.keeper.pending; }")  # copies taken (or refused)
+    kept = [m["name"] for m in items if m["name"] != diverged["name"]]
+    page.locator("#model-shelf-view").screenshot(path=str(artifacts_dir / "shelf-diverged-model.png"))
+
+    page.evaluate("glassnet.bridge.worker.terminate()")
+    page.wait_for_function(f"{STATE} === 'error'", timeout=10_000)
+    page.locator("#reload-worker").click()
+    wait_for_state(page, "ready")
+    after = [m["name"] for m in shelf_items(page)]
+    assert sorted(after) == sorted(kept), after  # every other model came back
+    status = page.get_by_test_id("status").inner_text()
+    assert f"{len(kept)} of {len(items)} models are back" in status, status
+    assert f"'{diverged['name']}' could not be restored" in status, status
+    assert "NaN" in status or "infinite" in status, status
+    page.screenshot(path=str(artifacts_dir / "restore-diverged-model.png"))
