@@ -23,6 +23,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 import pytest
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,6 +35,22 @@ from glassnet.data import encode_idx  # noqa: E402
 from glassnet.places import DEBIAN_DIR as REAL_DATA  # noqa: E402
 from glassnet.places import FILES  # noqa: E402
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (Debian's, quiet on a closed network)
+
+# The page's Content-Security-Policy allows no eval. Playwright evaluates a wait_for_function
+# *expression* string with eval inside the page, which the policy refuses; a *function* string
+# it calls without eval. So every expression is passed on as a function: the tests keep their
+# short expressions and run under the page's real policy.
+_FUNCTION_TEXT = re.compile(r"^\s*(async\s+)?(function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
+_wait_for_function = Page.wait_for_function
+
+
+def _wait_for_function_without_eval(self, expression: str, *args, **kwargs):
+    if not _FUNCTION_TEXT.match(expression):
+        expression = f"() => ({expression})"
+    return _wait_for_function(self, expression, *args, **kwargs)
+
+
+Page.wait_for_function = _wait_for_function_without_eval
 
 # The four file names of the idx set, keyed like manifest.json's "data".
 DATA_FILES = dict(FILES)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from conftest import (DATA_FILES, evaluate_settled, finish_training, start_long_run, start_training,
-                      wait_for_state, wait_until)
+from conftest import (DATA_FILES, draw_strokes, evaluate_settled, finish_training, start_long_run,
+                      start_training, wait_for_prediction, wait_for_state, wait_until,
+                      worker_round_trips)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = "document.documentElement.dataset.state"
@@ -487,3 +488,94 @@ def test_one_diverged_model_does_not_cost_the_rest_of_the_shelf(page, server_url
     assert f"'{diverged['name']}' could not be restored" in status, status
     assert "NaN" in status or "infinite" in status, status
     page.screenshot(path=str(artifacts_dir / "restore-diverged-model.png"))
+
+
+# ---------------------------------------------------------------- issue 19, item 13: CSP
+
+
+# Every Content-Security-Policy violation the page sees, from the first script on.
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__violations.push({directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample});
+});
+"""
+
+
+def test_a_whole_lesson_runs_under_the_content_security_policy(page, server_url, small_data_page,
+                                                               console_errors):
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    policy = page.evaluate("document.querySelector('meta[http-equiv=Content-Security-Policy]')?.content")
+    assert policy and "object-src 'none'" in policy and "base-uri 'none'" in policy
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    # Train, draw and get a guess, open a test image inside out, step, open an exercise.
+    page.locator("#layers").fill("16")
+    start_training(page, epochs=1)
+    finish_training(page)
+    draw_strokes(page)
+    wait_for_prediction(page)
+    page.locator("#gallery .tile").first.click()
+    page.get_by_test_id("activations-view").locator(".activation-row").first.wait_for()
+    page.get_by_test_id("confusion-cell").first.wait_for()
+    page.get_by_test_id("step").click()
+    page.get_by_test_id("gradient-table").locator("tbody tr").first.wait_for()
+    page.locator("[data-testid=exercise][data-id=relu]").click()
+    page.locator(".check-result, [data-testid=code-editor]").first.wait_for()
+    worker_round_trips(page)
+    assert page.evaluate("window.__violations") == []
+    assert [e for e in console_errors if "Content Security Policy" in e or "Refused" in e] == []
+    assert console_errors == []
+
+
+def test_an_injected_inline_script_does_not_run(page, server_url, small_data_page):
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    # As if a message ever reached HTML: an inline script, an event handler attribute, a
+    # javascript: URL and eval. None of them may run.
+    # In a task of the page's own (Playwright's evaluate itself may eval), as an injection would.
+    page.evaluate("""() => new Promise((resolve) => setTimeout(() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__pwned = "inline script"';
+        document.body.append(s);
+        document.getElementById('status').insertAdjacentHTML('beforeend',
+            '<img src="icons/icon-192.png?x" onerror="window.__pwned = \\'event handler\\'"'
+            + ' onload="window.__pwned = \\'event handler\\'">');
+        const a = document.createElement('a');
+        a.href = 'javascript:window.__pwned = "javascript: URL"';
+        document.body.append(a);
+        a.click();
+        try { window.eval('window.__pwned = "eval"'); } catch (_) { window.__evalRefused = true; }
+        resolve();
+    }, 0))""")
+    page.wait_for_function("() => window.__violations.filter(v => v.directive.startsWith('script-src')).length >= 4")
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__evalRefused") is True
+    directives = {v["directive"] for v in page.evaluate("window.__violations")}
+    assert directives & {"script-src-elem", "script-src-attr", "script-src"}, directives
+
+
+def test_the_python_worker_gets_a_policy_from_the_server(page, context, server_url, small_data_page):
+    # A worker's policy comes from its own response headers (the page's <meta> does not reach
+    # it): the worker script, served by build.py serve, must not be allowed to eval.
+    probe = ("let ran = 'eval ran'; try { (0, eval)('1'); } catch (e) { ran = 'refused'; }"
+             " postMessage(ran);")
+
+    def probe_worker(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-type": "text/javascript"}
+        headers.pop("content-encoding", None)
+        headers.pop("content-length", None)
+        route.fulfill(status=200, headers=headers, body=probe)
+
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    context.route("**/worker.js?probe", probe_worker)
+    outcome = page.evaluate("""() => new Promise((resolve) => {
+        const w = new Worker('./worker.js?probe', {type: 'module'});
+        w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+        w.onerror = (e) => resolve('error: ' + e.message);
+    })""")
+    assert outcome == "refused"
