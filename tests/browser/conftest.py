@@ -10,6 +10,7 @@ Shared with the Pyodide core tests: `dist_dir`, `server_url`, `make_idx_gz`,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -230,11 +231,14 @@ def console_errors(page) -> list[str]:
     return errors
 
 
-def _fulfil_manifest(route, data: dict[str, str]) -> None:
-    """Serve the real manifest with its "data" pointing at the routed files."""
+def _fulfil_manifest(route, data: dict[str, str], hashes: dict[str, str]) -> None:
+    """Serve the real manifest with its "data" pointing at the routed files, and their hashes
+    (the service worker checks every file it caches against them)."""
     response = route.fetch()
     body = response.json()
     body["data"] = data
+    body["hashes"] = {**body.get("hashes", {}),
+                      **{f: h for f, h in hashes.items() if f in body.get("files", [])}}
     route.fulfill(response=response, body=json.dumps(body), content_type="application/json")
 
 
@@ -246,6 +250,7 @@ def route_dataset(page_or_context, files: dict[str, bytes]) -> None:
     """
     by_name = {DATA_FILES[key]: body for key, body in files.items()}
     data = {key: f"data/{name}" for key, name in DATA_FILES.items()}
+    hashes = {f"data/{name}": hashlib.sha256(body).hexdigest()[:16] for name, body in by_name.items()}
 
     def serve_data(route) -> None:
         name = route.request.url.rsplit("/", 1)[-1].split("?")[0]
@@ -254,7 +259,7 @@ def route_dataset(page_or_context, files: dict[str, bytes]) -> None:
         else:
             route.fulfill(status=404, body="not found")
 
-    page_or_context.route(re.compile(r".*/manifest\.json(\?.*)?$"), lambda r: _fulfil_manifest(r, data))
+    page_or_context.route(re.compile(r".*/manifest\.json(\?.*)?$"), lambda r: _fulfil_manifest(r, data, hashes))
     page_or_context.route(re.compile(r".*/data/[^/]+\.gz(\?.*)?$"), serve_data)
 
 
