@@ -4,6 +4,11 @@ Pyodide streams-compiles .wasm only when served as application/wasm, module work
 JavaScript type for .mjs, and the data .gz files must arrive as bytes (no Content-Encoding) since
 the page decompresses them itself. Other files go out gzip-compressed, from copies made once at
 build time (tools/compress.py), to browsers that ask for it.
+
+Every answer carries the headers a static host cannot always send (defence in depth):
+`X-Content-Type-Options: nosniff` (a file is only ever what its type says), `Referrer-Policy:
+no-referrer`, and the Content-Security-Policy (tools/csp.py): the page's, with frame-ancestors,
+for HTML; the workers' for everything else (it acts only where a response becomes a worker).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import socket
 import sys
 from http import HTTPStatus
 
+from tools import csp
 from tools.compress import accepts_gzip, compressed_copy
 
 # Answered by the server itself (not a file of the site): the network addresses of this server.
@@ -49,9 +55,17 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         # A dev server: always revalidate, so a rebuilt dist/ shows on reload.
         self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Content-Security-Policy", self._policy())
         if getattr(self, "_varies", False):
             self.send_header("Vary", "Accept-Encoding")  # two forms of one URL: caches keep both
         super().end_headers()
+
+    def _policy(self) -> str:
+        """The page's policy for the page (its folder or any .html), the workers' otherwise."""
+        path = getattr(self, "path", "").split("?", 1)[0].split("#", 1)[0]  # unset: a bad request
+        return csp.PAGE_HEADER if path.endswith(("/", ".html")) else csp.WORKER
 
     def send_head(self):
         """Hostile or clumsy requests get a 4xx, never a traceback or a dropped connection."""

@@ -49,7 +49,7 @@ export class Loader {
     this.trainingDownload = new TrainingDownload($('data-summary'));
     // Copies of the finished models, so a restarted Python gets the shelf back.
     this.keeper = new ShelfKeeper((name, kwargs) => this.call(name, kwargs));
-    this.restoredModels = 0;
+    this.restored = null; // after a restart: keeper.restore()'s {restored, total, failed}
     // Anything a reload would lose: then a new build waits for the person's go (update.js).
     this.interacted = false;
     for (const kind of ['pointerdown', 'keydown']) {
@@ -128,9 +128,9 @@ export class Loader {
     if (model && model.error) showError(model.error);
     else if (model) await this.installModel(model, this.model?.name ?? 'Pretrained model', this.model?.kind ?? 'pretrained');
     if (this.keeper.frozen) { // Python was restarted: the session's models come back before "ready"
-      this.restoredModels = 0;
+      this.restored = null;
       try {
-        this.restoredModels = await this.keeper.restore();
+        this.restored = await this.keeper.restore();
       } catch (err) {
         showError(err, 'The models of this session could not all be put back; the data and the first model are loaded.');
       }
@@ -245,16 +245,30 @@ export class Loader {
     change({ hasModel: false, activeModel: null, data: null, run: null });
     try {
       await this.start();
-      if (note) {
-        const models = this.restoredModels;
-        const what = models > 1 ? `the ${models} models of this session are` : (this.model ? `${this.model.name} is` : '');
-        const kept = what ? ` The data is loaded again and ${what} back; a run in progress was lost.` : '';
-        setStatus(`${note}${kept}`);
-        publish({ event: 'restarted', note: `${note}${kept}` });
+      const failed = this.restored?.failed.length > 0;
+      if (note || failed) {
+        const text = `${note || 'Python was started again.'} ${this.whatCameBack()}`;
+        setStatus(text);
+        publish({ event: 'restarted', note: text });
       }
     } catch (err) {
       this.failed(err);
     }
+  }
+
+  /** After a restart, in words: what is back, what could not be restored and why. */
+  whatCameBack() {
+    const { restored = 0, total = 0, failed = [] } = this.restored ?? {};
+    let models = '';
+    if (failed.length) {
+      const why = failed.map((f) => `'${f.name}' could not be restored: ${f.reason}`).join('; ');
+      models = ` ${restored} of ${total} models ${restored === 1 ? 'is' : 'are'} back; ${why}.`;
+    } else if (restored > 1) {
+      models = ` The ${restored} models of this session are back.`;
+    } else if (restored === 1 || this.model) {
+      models = ` ${restored === 1 ? 'The model of this session' : this.model.name} is back.`;
+    }
+    return `The data is loaded again.${models} A run in progress was lost.`;
   }
 
   /** Start-up failed: one message that says what to do. */

@@ -7,12 +7,17 @@
 // KB for the lesson's network), copies follow the shelf (a model that leaves it is forgotten),
 // and restore() puts them back in order: names, kinds, accuracies, labels and undo targets.
 // A step-through network changes after its copy is taken; it comes back as it was then.
+//
+// Each model comes back on its own: one that cannot (Python refused its copy, e.g. a diverged
+// run whose weights are NaN, flagged "diverged" on the shelf) is skipped and named, and the
+// others still come back. restore() says which, so the page can tell the truth about it.
 
 export class ShelfKeeper {
   /** @param {(name: string, kwargs?: object) => Promise<any>} call  bridge.call of the live worker */
   constructor(call) {
     this.call = call;
-    this.copies = new Map(); // shelf id -> {model: the shelf entry, file: Uint8Array}
+    // shelf id -> {model: the shelf entry, file: Uint8Array, refused: why Python gave no copy}
+    this.copies = new Map();
     this.order = []; // shelf ids in shelf order
     this.active = null;
     this.pending = Promise.resolve();
@@ -55,8 +60,10 @@ export class ShelfKeeper {
     try {
       copy.file = await this.call('model_file', { model: id });
     } catch (err) {
-      // Gone from the shelf meanwhile, or Python stopped: nothing to keep for this one.
-      this.copies.delete(id);
+      // Python stopped meanwhile: nothing to keep, the next Python's shelf decides. Otherwise it
+      // refused (a diverged model): remember why, and do not ask again at every shelf event.
+      if (this.frozen) this.copies.delete(id);
+      else copy.refused = err.message;
     }
   }
 
@@ -66,21 +73,25 @@ export class ShelfKeeper {
   }
 
   /**
-   * Puts the kept models on the new Python's shelf (replacing what boot loaded) and makes the one
-   * that was active active again. Returns how many came back.
+   * Puts the kept models on the new Python's shelf (replacing what boot loaded), one by one, and
+   * makes the one that was active active again (or the last restored one). A model whose copy
+   * was refused or does not load is skipped and named. Returns {restored, total, failed:
+   * [{name, reason}]}: total counts every finished model the old shelf held.
    */
   async restore() {
-    const kept = this.order.map((id) => this.copies.get(id)).filter((c) => c && c.file);
+    const finished = this.order.map((id) => this.copies.get(id)).filter(Boolean);
     const newIds = new Map();
+    const failed = [];
     try {
-      for (const [i, { model, file }] of kept.entries()) {
-        const entry = await this.call('restore_model', {
-          data: file, name: model.name, kind: model.kind, status: model.status,
-          parent: newIds.get(model.parent) ?? null, replace: i === 0,
-        });
-        newIds.set(model.id, entry.id);
-        if (model.flags && Object.keys(model.flags).length) {
-          await this.call('label_model', { model: entry.id, ...model.flags });
+      for (const copy of finished) {
+        if (!copy.file) {
+          failed.push({ name: copy.model.name, reason: copy.refused ?? 'no copy of it was taken' });
+          continue;
+        }
+        try {
+          await this.putBack(copy, newIds);
+        } catch (err) {
+          failed.push({ name: copy.model.name, reason: err.message });
         }
       }
       if (newIds.size) {
@@ -91,7 +102,7 @@ export class ShelfKeeper {
     } finally {
       // Keep the copies under the new shelf's ids (the restored ones need no second copy).
       const rekeyed = new Map();
-      for (const { model, file } of kept) {
+      for (const { model, file } of finished) {
         const id = newIds.get(model.id);
         if (id) rekeyed.set(id, { model: { ...model, id }, file });
       }
@@ -99,7 +110,19 @@ export class ShelfKeeper {
       this.order = [...rekeyed.keys()];
       this.frozen = false;
     }
-    return newIds.size;
+    return { restored: newIds.size, total: finished.length, failed };
+  }
+
+  /** One copy onto the new shelf (the first one restored replaces what boot loaded). */
+  async putBack({ model, file }, newIds) {
+    const entry = await this.call('restore_model', {
+      data: file, name: model.name, kind: model.kind, status: model.status,
+      parent: newIds.get(model.parent) ?? null, replace: newIds.size === 0,
+    });
+    newIds.set(model.id, entry.id);
+    if (model.flags && Object.keys(model.flags).length) {
+      await this.call('label_model', { model: entry.id, ...model.flags });
+    }
   }
 }
 

@@ -92,6 +92,13 @@ export class ShelfView {
       const code = m.flags?.student_code ? ' · your code' : '';
       detail.textContent = `${KIND_WORDS[m.kind] ?? m.kind}${status} · ${m.summary} · test accuracy ${percent(m.test_accuracy)}${code}`;
       text.append(name, detail);
+      if (m.flags?.diverged) { // NaN weights: kept to look at, but no copy survives a restart
+        li.dataset.diverged = 'true';
+        const warn = document.createElement('span');
+        warn.className = 'shelf-diverged';
+        warn.textContent = 'diverged (NaN weights): lost if Python restarts';
+        text.append(warn);
+      }
       const button = document.createElement('button');
       button.type = 'button';
       button.dataset.model = m.id;

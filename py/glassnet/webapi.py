@@ -58,7 +58,8 @@ shelf() -> {"models": [{"id", "name", "kind", "summary", "test_accuracy", "paren
 select_model(model: id) -> the entry, now active (not during a run).
 undo() -> the entry before the active fine-tune, now active (the fine-tune is removed).
 label_model(model: id, **flags) -> the entry with flags attached (e.g. student_code=True).
-model_file(model: id) -> bytes   a finished shelf model as .npz (config, test accuracy inside).
+model_file(model: id) -> bytes   a finished shelf model as .npz (config, test accuracy inside);
+    a model whose weights are not all finite is refused (ModelError) and flagged "diverged".
 restore_model(data, name, kind, status="", parent=None, replace=False) -> the entry (not active)
     a model_file() copy back on the shelf after Python was restarted (replace: start empty).
 take_events() -> {"events": [...]}   events that calls queued ("start": a new run or
@@ -593,6 +594,13 @@ def model_file(model: str) -> bytes:
     entry = _s.shelf.get(str(model))
     if _s.events is not None and entry.id == _s.run_id:
         raise ConfigError("a model still in training cannot be copied", hint="Wait for the run to end.")
+    if not all(np.all(np.isfinite(a)) for layer in entry.model.layers for a in layer.arrays().values()):
+        # No model file may carry NaN (loading refuses it): mark it on the shelf, say why.
+        if not entry.flags.get("diverged"):
+            entry.flags["diverged"] = True
+            _notify_shelf(active_changed=False)
+        raise ModelError("its weights hold NaN or infinite values (the training diverged)",
+                         hint="Train it again with a smaller learning rate or corrected code.")
     return _save_model(entry.model, entry.config, entry.test_accuracy)
 
 

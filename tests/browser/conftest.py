@@ -10,6 +10,7 @@ Shared with the Pyodide core tests: `dist_dir`, `server_url`, `make_idx_gz`,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 import pytest
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,6 +36,22 @@ from glassnet.data import encode_idx  # noqa: E402
 from glassnet.places import DEBIAN_DIR as REAL_DATA  # noqa: E402
 from glassnet.places import FILES  # noqa: E402
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (Debian's, quiet on a closed network)
+
+# The page's Content-Security-Policy allows no eval. Playwright evaluates a wait_for_function
+# *expression* string with eval inside the page, which the policy refuses; a *function* string
+# it calls without eval. So every expression is passed on as a function: the tests keep their
+# short expressions and run under the page's real policy.
+_FUNCTION_TEXT = re.compile(r"^\s*(async\s+)?(function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
+_wait_for_function = Page.wait_for_function
+
+
+def _wait_for_function_without_eval(self, expression: str, *args, **kwargs):
+    if not _FUNCTION_TEXT.match(expression):
+        expression = f"() => ({expression})"
+    return _wait_for_function(self, expression, *args, **kwargs)
+
+
+Page.wait_for_function = _wait_for_function_without_eval
 
 # The four file names of the idx set, keyed like manifest.json's "data".
 DATA_FILES = dict(FILES)
@@ -213,11 +231,14 @@ def console_errors(page) -> list[str]:
     return errors
 
 
-def _fulfil_manifest(route, data: dict[str, str]) -> None:
-    """Serve the real manifest with its "data" pointing at the routed files."""
+def _fulfil_manifest(route, data: dict[str, str], hashes: dict[str, str]) -> None:
+    """Serve the real manifest with its "data" pointing at the routed files, and their hashes
+    (the service worker checks every file it caches against them)."""
     response = route.fetch()
     body = response.json()
     body["data"] = data
+    body["hashes"] = {**body.get("hashes", {}),
+                      **{f: h for f, h in hashes.items() if f in body.get("files", [])}}
     route.fulfill(response=response, body=json.dumps(body), content_type="application/json")
 
 
@@ -229,6 +250,7 @@ def route_dataset(page_or_context, files: dict[str, bytes]) -> None:
     """
     by_name = {DATA_FILES[key]: body for key, body in files.items()}
     data = {key: f"data/{name}" for key, name in DATA_FILES.items()}
+    hashes = {f"data/{name}": hashlib.sha256(body).hexdigest()[:16] for name, body in by_name.items()}
 
     def serve_data(route) -> None:
         name = route.request.url.rsplit("/", 1)[-1].split("?")[0]
@@ -237,7 +259,7 @@ def route_dataset(page_or_context, files: dict[str, bytes]) -> None:
         else:
             route.fulfill(status=404, body="not found")
 
-    page_or_context.route(re.compile(r".*/manifest\.json(\?.*)?$"), lambda r: _fulfil_manifest(r, data))
+    page_or_context.route(re.compile(r".*/manifest\.json(\?.*)?$"), lambda r: _fulfil_manifest(r, data, hashes))
     page_or_context.route(re.compile(r".*/data/[^/]+\.gz(\?.*)?$"), serve_data)
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from conftest import (DATA_FILES, evaluate_settled, finish_training, start_long_run, start_training,
-                      wait_for_state, wait_until)
+from conftest import (DATA_FILES, draw_strokes, evaluate_settled, finish_training, start_long_run,
+                      start_training, wait_for_prediction, wait_for_state, wait_until,
+                      worker_round_trips)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = "document.documentElement.dataset.state"
@@ -335,3 +336,246 @@ def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
     # ... and no load ever mixed the two builds.
     assert all(load["page"] == load["app"] for load in loads), loads
     assert loads[0] == {"page": "1", "app": "1"} and loads[-1] == {"page": "2", "app": "2"}
+
+
+# ---------------------------------------------------------------- issue 19, item 1: half a deploy
+
+
+def _site_tools():
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tools import site
+    finally:
+        sys.path.remove(str(ROOT))
+    return site
+
+
+# What the service workers told the page (install problems), kept across reloads for the test.
+RECORD_SW_MESSAGES = """
+navigator.serviceWorker?.addEventListener('message', (event) => {
+  const seen = JSON.parse(sessionStorage.getItem('sw-messages') || '[]');
+  seen.push(event.data);
+  sessionStorage.setItem('sw-messages', JSON.stringify(seen));
+});
+"""
+
+
+@pytest.mark.browser_context_args(service_workers="allow")
+def test_a_half_deployed_build_is_refused_and_taken_once_the_deploy_is_done(page, served_site_copy):
+    site = _site_tools()
+    copy, url = served_site_copy
+    page.add_init_script(RECORD_LOADS)
+    page.add_init_script(RECORD_SW_MESSAGES)
+    first = json.loads((copy / "manifest.json").read_text())
+    page.goto(url)
+    wait_for_state(page, ("ready", "error"))
+    page.wait_for_function(
+        f"navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
+        timeout=120_000)
+    # Half a redeploy: the new manifest.json and index.html are live, the new app.js is not yet.
+    old_app = (copy / "app.js").read_bytes()
+    index = (copy / "index.html").read_text()
+    (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
+    with open(copy / "app.js", "a", encoding="utf-8") as f:
+        f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
+    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
+                                 first["data"], first["model"])
+    new_app = (copy / "app.js").read_bytes()
+    (copy / "app.js").write_bytes(old_app)
+    page.reload()
+    # The new build's worker finds app.js not matching its manifest and refuses to install (or,
+    # without the check, moves the page onto a mix of the two builds).
+    wait_until(page, "JSON.parse(sessionStorage.getItem('sw-messages') || '[]')"
+               ".some(m => m && m.kind === 'install-failed' && m.file === 'app.js')"
+               " || JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')")
+    loads = evaluate_settled(page, "JSON.parse(sessionStorage.getItem('loads'))")
+    assert all(load["page"] == load["app"] for load in loads), loads
+    problem = next(m for m in evaluate_settled(page, "JSON.parse(sessionStorage.getItem('sw-messages'))")
+                   if m and m.get("kind") == "install-failed")
+    assert problem["reason"] == "changed" and problem["build"] == second["build"], problem
+    assert evaluate_settled(page, "navigator.serviceWorker.controller.scriptURL").endswith(first["build"])
+
+    # The deploy finishes: the page tries again by itself and moves to the whole new build.
+    (copy / "app.js").write_bytes(new_app)
+    wait_until(page, "JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')"
+               " && !!navigator.serviceWorker.controller"
+               f" && navigator.serviceWorker.controller.scriptURL.includes('{second['build']}')")
+    loads = evaluate_settled(page, "JSON.parse(sessionStorage.getItem('loads'))")
+    assert all(load["page"] == load["app"] for load in loads), loads
+    assert loads[-1] == {"page": "2", "app": "2"}
+
+
+# ---------------------------------------------------------------- issue 19, item 11: a missing file
+
+
+@pytest.mark.browser_context_args(service_workers="allow", viewport={"width": 1024, "height": 768})
+def test_a_site_file_missing_on_the_server_is_named_not_blamed_on_storage(page, served_site_copy,
+                                                                          artifacts_dir):
+    copy, url = served_site_copy
+    (copy / "icons" / "icon-512.png").unlink()  # listed in manifest.json, gone from the server
+    page.goto(url)
+    wait_for_state(page, "ready")
+    page.wait_for_function("document.getElementById('offline-status').dataset.offline === 'no'",
+                           timeout=180_000)
+    status = page.get_by_test_id("offline-status").inner_text()
+    help_text = page.locator("#offline-help").inner_text()
+    assert "incomplete" in status, status
+    assert "icons/icon-512.png" in help_text and "404" in help_text, help_text
+    assert "storage" not in (status + help_text).lower()
+    page.locator(".site-footer").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "offline-incomplete-site.png"))
+
+
+# ---------------------------------------------------------------- issue 19, item 2: a diverged model
+
+
+DIVERGING_RELU = '''# glassnet exercise: relu
+def forward(self, x, training=False):
+    self._mask = x > 0
+    return x * self._mask
+
+
+def backward(self, grad, need_input_grad=True):
+    return grad * self._mask * float("inf")
+'''
+
+
+def shelf_items(page) -> list[dict]:
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=model-item]')]
+        .map(li => ({name: li.querySelector('strong').textContent, text: li.innerText}))""")
+
+
+def test_one_diverged_model_does_not_cost_the_rest_of_the_shelf(page, server_url, small_data_page,
+                                                                 artifacts_dir):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    page.locator("#layers").fill("8")
+    start_training(page, epochs=1)
+    finish_training(page)
+    # A run with a student's backward that sends infinity back: its weights become NaN.
+    page.locator("[data-testid=exercise][data-id=relu]").click()
+    page.get_by_test_id("code-editor").fill(DIVERGING_RELU)
+    page.get_by_test_id("epochs").fill("1")
+    page.get_by_test_id("code-train").click()
+    page.wait_for_function("Number(document.documentElement.dataset.run || 0) >= 2")
+    wait_for_state(page, ("done", "ready"), timeout=120_000)
+    if page.locator("#error").is_visible():
+        page.locator("#dismiss-error").click()
+    page.get_by_test_id("code-reset").click()
+    start_training(page, epochs=1)
+    finish_training(page)
+    items = shelf_items(page)
+    assert len(items) >= 3, items
+    diverged = next(m for m in items if "your code" in m["text"])
+    # The shelf says which model diverged (its weights are not numbers).
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('[data-testid=model-item]')].some(li =>"
+        " li.querySelector('strong').textContent === name && li.innerText.includes('diverged'))",
+        arg=diverged["name"])
+    page.evaluate("async () => { await glassnet.keeper.pending; }")  # copies taken (or refused)
+    kept = [m["name"] for m in items if m["name"] != diverged["name"]]
+    page.locator("#model-shelf-view").screenshot(path=str(artifacts_dir / "shelf-diverged-model.png"))
+
+    page.evaluate("glassnet.bridge.worker.terminate()")
+    page.wait_for_function(f"{STATE} === 'error'", timeout=10_000)
+    page.locator("#reload-worker").click()
+    wait_for_state(page, "ready")
+    after = [m["name"] for m in shelf_items(page)]
+    assert sorted(after) == sorted(kept), after  # every other model came back
+    status = page.get_by_test_id("status").inner_text()
+    assert f"{len(kept)} of {len(items)} models are back" in status, status
+    assert f"'{diverged['name']}' could not be restored" in status, status
+    assert "NaN" in status or "infinite" in status, status
+    page.screenshot(path=str(artifacts_dir / "restore-diverged-model.png"))
+
+
+# ---------------------------------------------------------------- issue 19, item 13: CSP
+
+
+# Every Content-Security-Policy violation the page sees, from the first script on.
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__violations.push({directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample});
+});
+"""
+
+
+def test_a_whole_lesson_runs_under_the_content_security_policy(page, server_url, small_data_page,
+                                                               console_errors):
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    policy = page.evaluate("document.querySelector('meta[http-equiv=Content-Security-Policy]')?.content")
+    assert policy and "object-src 'none'" in policy and "base-uri 'none'" in policy
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    # Train, draw and get a guess, open a test image inside out, step, open an exercise.
+    page.locator("#layers").fill("16")
+    start_training(page, epochs=1)
+    finish_training(page)
+    draw_strokes(page)
+    wait_for_prediction(page)
+    page.locator("#gallery .tile").first.click()
+    page.get_by_test_id("activations-view").locator(".activation-row").first.wait_for()
+    page.get_by_test_id("confusion-cell").first.wait_for()
+    page.get_by_test_id("step").click()
+    page.get_by_test_id("gradient-table").locator("tbody tr").first.wait_for()
+    page.locator("[data-testid=exercise][data-id=relu]").click()
+    page.locator(".check-result, [data-testid=code-editor]").first.wait_for()
+    worker_round_trips(page)
+    assert page.evaluate("window.__violations") == []
+    assert [e for e in console_errors if "Content Security Policy" in e or "Refused" in e] == []
+    assert console_errors == []
+
+
+def test_an_injected_inline_script_does_not_run(page, server_url, small_data_page):
+    page.add_init_script(RECORD_VIOLATIONS)
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    # As if a message ever reached HTML: an inline script, an event handler attribute, a
+    # javascript: URL and eval. None of them may run.
+    # In a task of the page's own (Playwright's evaluate itself may eval), as an injection would.
+    page.evaluate("""() => new Promise((resolve) => setTimeout(() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__pwned = "inline script"';
+        document.body.append(s);
+        document.getElementById('status').insertAdjacentHTML('beforeend',
+            '<img src="icons/icon-192.png?x" onerror="window.__pwned = \\'event handler\\'"'
+            + ' onload="window.__pwned = \\'event handler\\'">');
+        const a = document.createElement('a');
+        a.href = 'javascript:window.__pwned = "javascript: URL"';
+        document.body.append(a);
+        a.click();
+        try { window.eval('window.__pwned = "eval"'); } catch (_) { window.__evalRefused = true; }
+        resolve();
+    }, 0))""")
+    page.wait_for_function("() => window.__violations.filter(v => v.directive.startsWith('script-src')).length >= 4")
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__evalRefused") is True
+    directives = {v["directive"] for v in page.evaluate("window.__violations")}
+    assert directives & {"script-src-elem", "script-src-attr", "script-src"}, directives
+
+
+def test_the_python_worker_gets_a_policy_from_the_server(page, context, server_url, small_data_page):
+    # A worker's policy comes from its own response headers (the page's <meta> does not reach
+    # it): the worker script, served by build.py serve, must not be allowed to eval.
+    probe = ("let ran = 'eval ran'; try { (0, eval)('1'); } catch (e) { ran = 'refused'; }"
+             " postMessage(ran);")
+
+    def probe_worker(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-type": "text/javascript"}
+        headers.pop("content-encoding", None)
+        headers.pop("content-length", None)
+        route.fulfill(status=200, headers=headers, body=probe)
+
+    page.goto(server_url)
+    wait_for_state(page, "ready")
+    context.route("**/worker.js?probe", probe_worker)
+    outcome = page.evaluate("""() => new Promise((resolve) => {
+        const w = new Worker('./worker.js?probe', {type: 'module'});
+        w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+        w.onerror = (e) => resolve('error: ' + e.message);
+    })""")
+    assert outcome == "refused"

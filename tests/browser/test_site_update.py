@@ -86,3 +86,30 @@ def test_a_new_build_downloads_only_what_changed(page, served_site_copy):
         assert after[name]["date"] == before[name]["date"], f"{name} was downloaded again"
     old_caches = evaluate_settled(page, "caches.keys()")
     assert old_caches == [f"glassnet-{second['build']}"]  # the old build's cache is gone
+
+
+@pytest.mark.browser_context_args(service_workers="allow")
+def test_a_new_build_checks_the_bytes_it_keeps_from_an_older_cache(page, served_site_copy):
+    # A cache filled under a label is not proof: bytes that went in under the right hash (an
+    # older worker that did not check, a half deploy, a disk fault) must not reach the next build.
+    copy, url = served_site_copy
+    first = json.loads((copy / "manifest.json").read_text())
+    page.goto(url)
+    wait_for_build(page, first["build"])
+    page.evaluate("""async ({build, hash}) => {
+        const cache = await caches.open('glassnet-' + build);
+        await cache.put('style.css', new Response('/* not the real style.css */', {
+            headers: {'content-type': 'text/css', 'x-glassnet-sha256': hash}}));
+    }""", {"build": first["build"], "hash": first["hashes"]["style.css"]})
+    with open(copy / "app.js", "a", encoding="utf-8") as f:
+        f.write("\n// a new build\n")
+    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
+                                 first["data"], first["model"])
+    assert second["hashes"]["style.css"] == first["hashes"]["style.css"]  # unchanged: a kept file
+    page.reload()
+    wait_for_build(page, second["build"])
+    kept = evaluate_settled(page, """async (build) => {
+        const hit = await (await caches.open('glassnet-' + build)).match('style.css');
+        return hit ? hit.text() : null;
+    }""", second["build"])
+    assert kept == (copy / "style.css").read_text()

@@ -12,11 +12,13 @@ import io
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -27,7 +29,7 @@ _spec = importlib.util.spec_from_file_location("glassnet_build_script", ROOT / "
 build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
 
-from tools import fmnist, pins, pretrain, pywheel, serve, site, testenv, vendor  # noqa: E402
+from tools import csp, fmnist, pins, pretrain, pywheel, serve, site, testenv, vendor  # noqa: E402
 from tools.util import BuildError  # noqa: E402
 
 pytestmark = pytest.mark.native
@@ -694,3 +696,40 @@ def test_a_zip_inside_the_site_folder_is_refused(tmp_path: Path, capsys) -> None
     assert build.main(["--out", str(out), "--zip", str(out / "site.zip"), "--no-install"]) == 2
     assert "inside the site folder" in capsys.readouterr().err
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- defence in depth (issue 19)
+
+
+@pytest.mark.parametrize("name", ["index.html", "app.js", "manifest.json", "nope.js"])
+def test_server_sends_nosniff_and_no_referrer_on_every_answer(served, name: str) -> None:
+    url, _ = served
+    try:
+        response = urllib.request.urlopen(url + name, timeout=10)
+    except urllib.error.HTTPError as err:
+        response = err  # a 404 carries them too
+    with response:
+        assert response.headers.get("X-Content-Type-Options") == "nosniff"
+        assert response.headers.get("Referrer-Policy") == "no-referrer"
+
+
+def test_server_sends_the_page_policy_and_a_worker_policy(served) -> None:
+    url, _ = served
+    with urllib.request.urlopen(url + "index.html", timeout=10) as response:
+        assert response.headers.get("Content-Security-Policy") == csp.PAGE_HEADER
+    assert csp.PAGE_HEADER == csp.PAGE + "; frame-ancestors 'none'"  # the one thing meta cannot say
+    with urllib.request.urlopen(url + "app.js", timeout=10) as response:
+        assert response.headers.get("Content-Security-Policy") == csp.WORKER  # for worker.js, sw.js
+
+
+def test_the_page_meta_policy_is_the_one_the_server_sends() -> None:
+    html = (ROOT / "web" / "index.html").read_text()
+    metas = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert metas == [csp.PAGE]
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # no inline script
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+    assert not re.search(r"\sstyle=", html)  # no inline style attributes
+    for must in ("object-src 'none'", "base-uri 'none'", "connect-src 'self'", "default-src 'none'"):
+        assert must in csp.PAGE
+    assert "'unsafe-inline'" not in csp.PAGE + csp.WORKER
+    assert "'unsafe-eval'" not in csp.PAGE + csp.WORKER
