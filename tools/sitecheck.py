@@ -182,8 +182,10 @@ def _drop_small_dataset(page) -> None:
         document.getElementById('drop-zone').dispatchEvent(
             new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
     }""", files)
-    page.wait_for_function("document.getElementById('data-summary').textContent.includes('600 training')",
-                           timeout=60_000)
+    # A function, not an expression: Playwright evaluates expressions with eval, which the page's
+    # Content-Security-Policy refuses.
+    page.wait_for_function("() => document.getElementById('data-summary').textContent"
+                           ".includes('600 training')", timeout=60_000)
 
 
 def _draw_trousers(page) -> None:
