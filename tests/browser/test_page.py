@@ -37,7 +37,7 @@ def test_page_reaches_ready_without_console_errors(page, server_url, small_data_
     assert "600 training images" in page.locator("#data-summary").inner_text()
     assert page.get_by_test_id("train").is_enabled()
     assert not error_banner(page).is_visible()
-    # The presets came from webapi.presets() and fill the form.
+    # The presets came from webapi.options() and fill the form.
     page.get_by_test_id("preset").select_option("seed")
     assert page.locator("#optimizer").input_value() == "sgd"
     page.get_by_test_id("preset").select_option("default")

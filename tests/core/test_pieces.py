@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from glassnet import exercises, layers, pieces, sandbox, webapi
+from glassnet.webapi import session
 from glassnet.errors import ConfigError, StudentCodeError
 from glassnet.presets import make_config
 from glassnet.train import Trainer
@@ -286,9 +287,8 @@ def test_a_piece_that_the_run_does_not_use_is_refused_with_the_setting_to_change
 
 
 def test_webapi_arms_code_for_the_next_run_only(small_data):
-    saved = webapi._s
-    webapi._s = webapi._Session()
-    webapi._s.data = small_data
+    saved = session.replace(session.Session())
+    session.get().data = small_data
     try:
         armed = webapi.code_use(exercise="relu", code=SOLUTIONS["relu"])
         assert armed["armed"] and armed["settings"] == {"activation": "relu"}
@@ -309,10 +309,10 @@ def test_webapi_arms_code_for_the_next_run_only(small_data):
         webapi.start({"layers": [16], "epochs": 1})
         assert webapi.code_reset() == {"restored": True}
         assert webapi.info()["custom_code"] == []
-        assert not any("forward" in vars(layer) for layer in webapi._s.model.layers)
+        assert not any("forward" in vars(layer) for layer in session.get().model.layers)
     finally:
         webapi.code_reset()
-        webapi._s = saved
+        session.replace(saved)
 
 
 # ---------------------------------------------------------------- a judge that cannot be bribed
@@ -421,9 +421,8 @@ def backward(self, grad, need_input_grad=True):
 
 
 def test_code_reset_in_the_page_restores_numpy(small_data):
-    saved = webapi._s
-    webapi._s = webapi._Session()
-    webapi._s.data = small_data
+    saved = session.replace(session.Session())
+    session.get().data = small_data
     real_max = np.max
     try:
         code = SOLUTIONS["relu"].replace("    self._mask = x > 0",
@@ -437,7 +436,7 @@ def test_code_reset_in_the_page_restores_numpy(small_data):
         assert np.max is real_max
     finally:
         np.max = real_max
-        webapi._s = saved
+        session.replace(saved)
 
 
 @pytest.mark.parametrize("terms", [500, 5000])

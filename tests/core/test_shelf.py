@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from glassnet import webapi
+from glassnet.webapi import session
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, ModelError
 from glassnet.layers import build_mlp
@@ -15,12 +16,12 @@ from ..conftest import make_dataset
 
 @pytest.fixture
 def api():
-    webapi._s = webapi._Session()
+    session.replace(session.Session())
     data = make_dataset()
     webapi.load_data(*[encode_idx(a) for a in (data.train_images, data.train_labels,
                                                data.test_images, data.test_labels)])
     yield webapi
-    webapi._s = webapi._Session()
+    session.replace(session.Session())
 
 
 def drawing():

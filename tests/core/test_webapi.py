@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from glassnet import webapi
+from glassnet.webapi import estimatepage, session
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, DataError, ModelError, ModelFileError, NotReadyError
 
@@ -50,7 +51,7 @@ def test_everything_is_json_able(fresh):
     api = fresh
     info = api.info()
     assert info["has_data"] is False and info["backend"] in ("blas", "einsum", "kernel")
-    assert set(api.presets()) == {"seed", "lesson", "default", "best"}
+    assert set(api.options()["presets"]) == {"seed", "lesson", "default", "best"}
     loaded = api.load_data(*blobs(make_dataset()))
     assert loaded["train"] == 600 and loaded["test"] == 200 and len(loaded["classes"]) == 10
     started = api.start({"preset": "default", "layers": [32], "epochs": 1})
@@ -251,20 +252,19 @@ def test_a_bad_half_names_its_file_and_keeps_what_was_loaded(fresh):
         api.load_training_set(train_images, blobs(make_dataset(n_train=50))[1])  # 600 vs 50
     with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz"):
         api.load_test_set(test_images, b"\x1f\x8b broken")
-    assert api._s.data.test_labels.shape == (200,)
-    assert api._s.data.train_labels.shape == (0,)
+    assert session.get().data.test_labels.shape == (200,)
+    assert session.get().data.train_labels.shape == (0,)
 
 
 def _a_model_file(api) -> bytes:
     """A small trained model's .npz bytes, made with a throwaway session."""
-    saved = api._s
-    api._s = api._Session()
+    saved = session.replace(session.Session())
     try:
         api.load_data(*blobs(make_dataset()))
         train_to_end(api)
         return api.save_model()
     finally:
-        api._s = saved
+        session.replace(saved)
 
 
 # Errors say what happened by their type, and what the page
@@ -350,8 +350,8 @@ def test_estimate_scales_a_few_timed_batches_to_the_run(fresh, monkeypatch):
     # The warning follows the threshold, whatever this device's speed (a fast kernel in Pyodide
     # finishes 1,000 tiny epochs in under five minutes).
     for estimate in (short, long):
-        assert estimate["warning"] is (estimate["seconds"] > api.LONG_RUN_S)
-    monkeypatch.setattr(api, "LONG_RUN_S", 0.0)
+        assert estimate["warning"] is (estimate["seconds"] > estimatepage.LONG_RUN_S)
+    monkeypatch.setattr(estimatepage, "LONG_RUN_S", 0.0)
     warned = api.estimate({"layers": [16], "epochs": 2})
     assert warned["warning"] is True and "too long" in warned["text"]
     assert api.shelf()["models"] == []  # nothing kept
@@ -378,13 +378,13 @@ def test_estimate_times_steps_for_a_while_not_just_three(fresh, monkeypatch):
     steps = []
     original = Trainer.train_step
     monkeypatch.setattr(Trainer, "train_step", lambda self, x, y: steps.append(1) or original(self, x, y))
-    monkeypatch.setattr(api, "ESTIMATE_SECONDS", 0.0)
+    monkeypatch.setattr(estimatepage, "ESTIMATE_SECONDS", 0.0)
     api.estimate({"layers": [8], "batch_size": 8, "epochs": 1})
     assert len(steps) == 3 + 3
     steps.clear()
-    monkeypatch.setattr(api, "ESTIMATE_SECONDS", 1e9)
+    monkeypatch.setattr(estimatepage, "ESTIMATE_SECONDS", 1e9)
     api.estimate({"layers": [8], "batch_size": 8, "epochs": 1})
-    assert len(steps) == 2 * api.ESTIMATE_MAX_STEPS  # 128 steps: more than the 75 of an epoch
+    assert len(steps) == 2 * estimatepage.ESTIMATE_MAX_STEPS  # 128 steps: more than the 75 of an epoch
 
 
 def test_the_shelf_comes_back_after_python_is_restarted(fresh):
