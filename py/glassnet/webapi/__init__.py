@@ -19,8 +19,8 @@ from it; tests/core/test_page_calls.py fails when the list, the functions, the c
     enginepage.py    the matrix engine switch
 
 The rules every call keeps. A worker hosts one page, so the calls share one session (data,
-models, run). Arguments are keywords. Every call returns a plain dict of str/int/float/bool/list/
-None (the worker converts the PyProxy with ``dict_converter: Object.fromEntries``), except
+models, run). Arguments are keywords. Every call returns a plain dict of str, int, float, bool,
+list or None (the worker converts the PyProxy with ``dict_converter: Object.fromEntries``), except
 ``save_model`` and ``model_file``, which return ``bytes``. Byte arguments may be ``bytes``,
 ``memoryview`` or a Pyodide ``JsProxy`` of a Uint8Array or ArrayBuffer. Errors for people are
 ``GlassnetError`` subclasses: ``str()`` is the message, ``.browser_hint`` says what to do in the

@@ -74,7 +74,10 @@ def step(config: Any = None) -> dict[str, Any]:
     """One mini-batch of the active run, trained and reported per layer (glassbox.inspect_step).
     When the active model is not a run's (the pretrained one, a loaded file, a fine-tune), a new
     step-through network is started from the settings, and the active model stays on the shelf.
-    A diverged step carries "error": {"message", "hint"}."""
+    -> {"step", "loss", "lr", "batch_size", "batch_accuracy", "probabilities", "label",
+    "layers": [{"index", "type", "output_mean", "output_std", "output_zero_fraction",
+    "params": [{"name", "shape", "norm", "grad_norm", "update_norm", "update_ratio", "health"}]}],
+    "verdict", "thresholds"}; a diverged step carries "error": {"message", "hint"}."""
     session.require_not_training("Step")
     s = session.get()
     if s.trainer is None or s.run_id != s.shelf.active:
