@@ -21,8 +21,10 @@ import numpy as np
 from .data import CLASS_NAMES
 from .errors import ModelFileError
 from .fileio import read_bounded, refuse_non_regular
-from .layers import Sequential, layer_from_spec
+from .activations import BY_KIND
+from .layers import Sequential
 from .limits import CLASSES, INPUTS, MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH
+from .network import layer_from_spec
 
 FORMAT = "glassnet-model"
 VERSION = 1
@@ -387,10 +389,9 @@ def _check_architecture(specs: list[dict[str, Any]], bad) -> list[dict[str, Any]
             parameters += 4 * features
         elif kind == "Dropout":
             spec = {"type": kind, "p": _spec_float(spec, "p", 0.5, where, bad, 0, 1, high_open=True)}
-        elif kind == "LeakyReLU":
-            spec = {"type": kind, "alpha": _spec_float(spec, "alpha", 0.01, where, bad, 0, 1)}
-        elif kind in ("ReLU", "Tanh", "Sigmoid"):
-            spec = {"type": kind}
+        elif kind in BY_KIND:  # an activation: its registry entry names its fields
+            spec = {"type": kind, **{name: _spec_float(spec, name, f.default, where, bad, f.low, f.high)
+                                     for name, f in BY_KIND[kind].fields.items()}}
         else:
             raise bad(f"bad layer description: unknown layer type {kind!r:.40}")
         if parameters > MAX_PARAMETERS:

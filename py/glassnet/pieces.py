@@ -1,6 +1,7 @@
 """The pieces of the package a student can read and rewrite, and the checks of a rewrite.
 
-A piece is a few real functions: ``Dense.forward``/``backward``, each activation's, the fused
+A piece is a few real functions: ``Dense.forward``/``backward``, each registered activation's
+(one piece per entry of ``activations.ACTIVATIONS``), the fused
 softmax cross-entropy, an optimizer's update, the Trainer's step. Its source is read from the
 loaded package with ``inspect`` (never a copy), so the page shows exactly what runs.
 
@@ -23,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import backend, gradcheck, layers, losses, optim
+from .activations import ACTIVATIONS, ReLU
 from .errors import ConfigError, StudentCodeError
 from .sandbox import compile_student, judging, run_student
 from .train import Trainer
@@ -47,17 +49,8 @@ PIECES: dict[str, Piece] = {p.id: p for p in [
     Piece("dense", "Dense layer", "y = x·W + b. Backward writes dW = xᵀ·g and db = Σ g (over the "
           "batch) into the arrays the optimizer holds, and returns dx = g·Wᵀ.",
           "layer", layers.Dense, ("forward", "backward")),
-    Piece("relu", "ReLU", "max(x, 0); the gradient passes where the input was positive and is "
-          "0 elsewhere.", "layer", layers.ReLU, ("forward", "backward"),
-          settings={"activation": ("relu",)}),
-    Piece("leaky_relu", "Leaky ReLU", "x where positive, alpha·x elsewhere, so negative inputs "
-          "still pass a small gradient.", "layer", layers.LeakyReLU, ("forward", "backward"),
-          settings={"activation": ("leaky_relu",)}),
-    Piece("tanh", "tanh", "tanh(x); its derivative 1 - tanh(x)² comes from the saved output.",
-          "layer", layers.Tanh, ("forward", "backward"), settings={"activation": ("tanh",)}),
-    Piece("sigmoid", "Sigmoid", "1 / (1 + e^-x) (computed through tanh, which cannot overflow); "
-          "its derivative is y·(1 - y).", "layer", layers.Sigmoid, ("forward", "backward"),
-          settings={"activation": ("sigmoid",)}),
+    *(Piece(a.name, a.title, a.note, "layer", a.layer, ("forward", "backward"),
+            settings={"activation": (a.name,)}) for a in ACTIVATIONS.values()),
     Piece("softmax_cross_entropy", "Softmax cross-entropy", "The loss and its gradient in one: "
           "log-softmax via log-sum-exp, and a gradient of (p - y) / n.", "loss", losses,
           ("softmax_cross_entropy",)),
@@ -75,8 +68,6 @@ PIECES: dict[str, Piece] = {p.id: p for p in [
           ("train_step",), editable=False),
 ]}
 
-ACTIVATION_PIECES = {"relu": "relu", "leaky_relu": "leaky_relu", "tanh": "tanh",
-                     "sigmoid": "sigmoid"}
 OPTIMIZER_PIECES = {"sgd": "sgd", "momentum": "sgd", "nesterov": "sgd", "rmsprop": "rmsprop",
                     "adam": "adam", "adamw": "adam"}
 
@@ -117,7 +108,7 @@ def source(piece_id: str) -> dict[str, Any]:
 
 def pieces_in_use(activation: str = "relu", optimizer: str = "adam") -> list[str]:
     """The pieces that a run with these settings calls, in the order a batch meets them."""
-    return ["dense", ACTIVATION_PIECES.get(activation, "relu"), "softmax_cross_entropy",
+    return ["dense", activation if activation in ACTIVATIONS else "relu", "softmax_cross_entropy",
             OPTIMIZER_PIECES.get(optimizer, "adam"), "train_step"]
 
 
@@ -382,7 +373,7 @@ def _train_dense(version: Version | None) -> list[np.ndarray]:
     """A tiny network (Dense, ReLU, Dense) trained a few SGD steps, the student's Dense in both
     layers when given: the first layer gets backward(grad, need_input_grad=False), as in training."""
     rng = np.random.default_rng(1)
-    model = layers.Sequential([layers.Dense(6, 5, "he", rng, dtype=np.float64), layers.ReLU(),
+    model = layers.Sequential([layers.Dense(6, 5, "he", rng, dtype=np.float64), ReLU(),
                                layers.Dense(5, 3, "he", rng, dtype=np.float64)])
     if version is not None:
         for layer in model.layers:
@@ -416,7 +407,7 @@ def _compare_training(expected: list[np.ndarray], got: list[np.ndarray]) -> dict
 
 def _train_start() -> list[np.ndarray]:
     rng = np.random.default_rng(1)
-    model = layers.Sequential([layers.Dense(6, 5, "he", rng, dtype=np.float64), layers.ReLU(),
+    model = layers.Sequential([layers.Dense(6, 5, "he", rng, dtype=np.float64), ReLU(),
                                layers.Dense(5, 3, "he", rng, dtype=np.float64)])
     return [p.copy() for p in model.params]
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from .errors import ConfigError
-from .layers import ACTIVATIONS
+from .activations import ACTIVATIONS
 from .limits import INPUTS, MAX_BATCH_VALUES, MAX_PARAMETERS, mlp_parameters
 from .optim import OPTIMIZERS
 
@@ -58,7 +58,7 @@ SCHEDULES = ("constant", "step", "cosine")
 
 # Words for choice values, where the value itself is not what people call it.
 CHOICE_TITLES = {
-    "relu": "ReLU", "leaky_relu": "Leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid",
+    **{a.name: a.title for a in ACTIVATIONS.values()},
     "sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "Nesterov momentum",
     "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW",
     "constant": "constant", "step": "step (÷10 every 10 epochs)", "cosine": "cosine",

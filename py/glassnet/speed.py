@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from . import backend
-from .layers import Sequential, layer_from_spec
+from .layers import Sequential
+from .network import layer_from_spec
 from .losses import softmax_cross_entropy
 from .optim import Adam
 

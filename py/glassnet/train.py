@@ -29,7 +29,8 @@ import numpy as np
 from . import metrics
 from .data import Dataset, augment, batches, to_float
 from .errors import DivergedError
-from .layers import Sequential, build_mlp
+from .layers import Sequential
+from .network import build_mlp
 from .losses import add_l2_grad, l2_penalty, softmax, softmax_cross_entropy
 from .optim import Optimizer, clip_grad_norm, make_optimizer, schedule_factor
 from .presets import Config

@@ -8,7 +8,7 @@ import pytest
 from glassnet import glassbox, webapi
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, NotReadyError
-from glassnet.layers import build_mlp
+from glassnet.network import build_mlp
 from glassnet.presets import make_config
 from glassnet.train import Trainer
 

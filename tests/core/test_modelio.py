@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from glassnet.errors import ModelFileError
-from glassnet.layers import build_mlp
+from glassnet.network import build_mlp
 from glassnet.modelio import META_KEY, load_model, load_model_file, save_model, save_model_file
 
 

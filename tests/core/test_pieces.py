@@ -10,6 +10,8 @@ import pytest
 
 from glassnet import exercises, layers, pieces, sandbox, webapi
 from glassnet.webapi import session
+from glassnet.activations import ReLU
+from glassnet.network import build_mlp
 from glassnet.errors import ConfigError, StudentCodeError
 from glassnet.presets import make_config
 from glassnet.train import Trainer
@@ -94,7 +96,7 @@ def test_the_packages_own_source_passes_its_own_check(piece_id):
 def test_source_comes_from_the_loaded_package():
     src = pieces.source("relu")
     assert src["functions"][0]["name"] == "ReLU.forward"
-    assert src["functions"][0]["file"] == "glassnet/layers.py"
+    assert src["functions"][0]["file"] == "glassnet/activations.py"
     assert "self._mask = x > 0" in src["code"]
     assert "loss_fn" in pieces.source("train_step")["code"]
     assert pieces.pieces_in_use("tanh", "nesterov") == ["dense", "tanh", "softmax_cross_entropy",
@@ -235,7 +237,7 @@ def test_swapping_a_layer_into_one_run_and_out_again(small_data):
                                          "    self.calls = getattr(self, 'calls', 0) + 1\n    self._mask = x > 0")
     version = pieces.compile_version("relu", counting)
     trainer = trainer_for(small_data)
-    other = layers.build_mlp([16], "relu", inputs=784)
+    other = build_mlp([16], "relu")
     labels = pieces.apply(trainer, [version])
     assert labels == ["your ReLU (forward, backward)"]
     events = list(trainer.events())
@@ -243,7 +245,7 @@ def test_swapping_a_layer_into_one_run_and_out_again(small_data):
     reference = list(trainer_for(small_data).events())  # same maths, so the same run
     assert events[-2]["test_accuracy"] == pytest.approx(reference[-2]["test_accuracy"])
     assert events[-2]["train_loss"] == pytest.approx(reference[-2]["train_loss"], rel=1e-5)
-    relu = next(layer for layer in trainer.model.layers if isinstance(layer, layers.ReLU))
+    relu = next(layer for layer in trainer.model.layers if isinstance(layer, ReLU))
     assert relu.calls >= trainer.steps_per_epoch  # the student's forward ran every step
     other.forward(np.zeros((2, 784), np.float32))  # other models keep the reference
     assert not hasattr(other.layers[1], "calls")

@@ -129,7 +129,7 @@ def test_every_numeric_option_is_checked_up_front(overrides, message):
 
 
 def test_the_largest_network_training_allows_also_loads():
-    from glassnet.layers import build_mlp
+    from glassnet.network import build_mlp
     from glassnet.limits import MAX_PARAMETERS, mlp_parameters
     from glassnet.modelio import load_model, save_model
 

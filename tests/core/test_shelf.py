@@ -7,7 +7,7 @@ from glassnet import webapi
 from glassnet.webapi import session
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, ModelError
-from glassnet.layers import build_mlp
+from glassnet.network import build_mlp
 from glassnet.modelio import save_model
 from glassnet.shelf import MAX_MODELS, Shelf
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import backend, speed
 from ..errors import ConfigError
-from ..layers import build_mlp
+from ..network import build_mlp
 from ..limits import CLASSES, INPUTS
 from . import session
 from .args import plain
