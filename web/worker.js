@@ -162,7 +162,7 @@ async function init({ wheelUrl, wheelSha256 }) {
   const info = call('info');
   const options = call('options');
   progress('ready', 'Python is ready.');
-  return { info, options, presets: Object.fromEntries(Object.entries(options.presets).map(([k, v]) => [k, v.values])), seconds: (performance.now() - t0) / 1000, loadTimes };
+  return { info, options, seconds: (performance.now() - t0) / 1000, loadTimes };
 }
 
 // ---------------------------------------------------------------- training loop

@@ -106,6 +106,12 @@ def source(piece_id: str) -> dict[str, Any]:
             "settings": {k: list(v) for k, v in piece.settings.items()}}
 
 
+def layer_pieces() -> dict[str, str]:
+    """Layer type (as in model specs) -> the piece that computes it, for the page's links from a
+    layer to its code."""
+    return {piece.owner.kind: piece.id for piece in PIECES.values() if piece.kind == "layer"}
+
+
 def pieces_in_use(activation: str = "relu", optimizer: str = "adam") -> list[str]:
     """The pieces that a run with these settings calls, in the order a batch meets them."""
     return ["dense", activation if activation in ACTIVATIONS else "relu", "softmax_cross_entropy",

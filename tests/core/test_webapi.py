@@ -325,8 +325,8 @@ def test_one_divergence_message_for_the_cli_and_the_page(fresh):
     (lambda api: api.inspect_input(test_index=1.5), "does not exist"),
     (lambda api: api.inspect_input(test_index=0, target=10), "target must be between 0 and 9"),
     (lambda api: api.add_example(b"\0" * 16, 2, 2, 4, float("nan")), "is not a class"),
-    (lambda api: api.fine_tune(steps=-1), "steps must be between 1 and 1000"),
-    (lambda api: api.fine_tune(steps=10 ** 9), "steps must be between 1 and 1000"),
+    (lambda api: api.fine_tune(steps=-1), "steps must be between 1 and 200"),
+    (lambda api: api.fine_tune(steps=10 ** 9), "steps must be between 1 and 200"),
     (lambda api: api.fine_tune(lr=float("nan")), "lr must be a number in"),
     (lambda api: api.fine_tune(lr=-1), "lr must be a number in"),
 ])

@@ -11,6 +11,7 @@ from typing import Any
 from .. import glassbox, pieces, sandbox
 from .. import presets as presets_module
 from ..errors import ConfigError, GlassnetError, NotReadyError
+from ..events import BATCH, ENDS, EPOCH, START
 from ..presets import Config, make_config
 from ..train import Trainer
 from . import session
@@ -64,7 +65,7 @@ def start(config: Any = None, name: str | None = None, kind: str = "run") -> dic
                "kind": kind, "steps_per_epoch": trainer.steps_per_epoch,
                "train_images": int(len(s.data.train_labels))}
     # "A new run started" is an event in the stream the page follows, then the shelf changed.
-    session.notify({"event": "start", **started})
+    session.notify({"event": START, **started})
     session.notify_shelf(active_changed=True)
     return started
 
@@ -87,9 +88,9 @@ def run(max_seconds: float = 0.2) -> dict[str, Any]:
     events: list[dict[str, Any]] = []
     for event in s.events:
         events.append(event)
-        if event["event"] in ("epoch", "done", "stopped", "error") or time.perf_counter() >= deadline:
+        if event["event"] in (EPOCH, *ENDS) or time.perf_counter() >= deadline:
             break
-    finished = bool(events) and events[-1]["event"] in ("done", "stopped", "error")
+    finished = bool(events) and events[-1]["event"] in ENDS
     if not events or finished:
         s.events = None
         finished = True
@@ -109,12 +110,12 @@ def _record(events: list[dict[str, Any]]) -> None:
         kind = event["event"]
         if entry is None:
             break
-        if kind == "batch" and entry.status != "training":
+        if kind == BATCH and entry.status != "training":
             entry.status, changed = "training", True
-        elif kind in ("epoch", "done", "stopped", "error"):
+        elif kind in (EPOCH, *ENDS):
             if event.get("test_accuracy") is not None:
                 entry.test_accuracy = float(event["test_accuracy"])
-            if kind != "epoch":
+            if kind != EPOCH:
                 entry.status = kind
             changed = True
     if changed:
@@ -127,7 +128,7 @@ def stop() -> dict[str, Any]:
     if s.trainer is None or s.events is None:
         return {"events": []}
     s.trainer.request_stop()
-    events = [e for e in s.events if e["event"] != "batch"]
+    events = [e for e in s.events if e["event"] != BATCH]
     s.events = None
     _record(events)
     return {"events": plain(events)}

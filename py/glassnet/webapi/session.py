@@ -13,6 +13,7 @@ import numpy as np
 from .. import pieces
 from ..data import Dataset
 from ..errors import ConfigError, DataError, ModelError, NotReadyError
+from ..events import SHELF
 from ..layers import Sequential
 from ..shelf import Shelf
 from ..train import Trainer
@@ -117,8 +118,8 @@ def notify(event: dict[str, Any]) -> None:
 def notify_shelf(active_changed: bool) -> None:
     """The page's shelf view and every view that shows the active model follow this event."""
     s = get()
-    s.notices = [n for n in s.notices if n.get("event") != "shelf" or n.get("active_changed")]
-    notify({"event": "shelf", "active_changed": active_changed, **s.shelf.to_dict()})
+    s.notices = [n for n in s.notices if n.get("event") != SHELF or n.get("active_changed")]
+    notify({"event": SHELF, "active_changed": active_changed, **s.shelf.to_dict()})
 
 
 def take_events() -> dict[str, Any]:

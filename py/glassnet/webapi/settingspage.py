@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .. import __version__, backend
+from .. import __version__, backend, events, glassbox, idxformat, limits, modelio, pieces
 from .. import presets as presets_module
-from ..data import CLASS_NAMES
+from ..data import CLASS_NAMES, CLASS_SHORT_NAMES
 from ..presets import make_config
 from . import session
 from .args import overrides
@@ -22,13 +22,24 @@ def info() -> dict[str, Any]:
 
 
 def options() -> dict[str, Any]:
-    """The one option schema (presets.schema()), sent once at start-up: the page builds its form,
-    validation, share links and run records from it.
+    """Every fact the page would otherwise copy, sent once at start-up: the option schema
+    (presets.schema()), from which the page builds its form, validation, share links and run
+    records, and the registries' facts it shows or checks.
     -> {"options": [option dicts], "presets": {name: {"help", "values": full config}},
-    "default_preset": name, "classes": [class names]}. An option dict: name, label, kind
-    (int|float|bool|choice|layers), help, default, low, high, low_open, high_open, range (in
-    words), basic, step, choices [{value, title}], max_items."""
-    return {**presets_module.schema(), "classes": list(CLASS_NAMES)}
+    "default_preset": name, "examples": {name: {"title", "values": settings}},
+    "classes": [class names], "short_classes": [a word per class],
+    "limits": {"side", "inputs", "classes", "max_model_bytes"},
+    "idx": {"max_bytes", "max_dimensions", "item_bytes": {type byte: size}},
+    "events": {"names", "progress", "ends"}, "layer_pieces": {layer type: code piece id},
+    "fine_tune": {"steps", "max_steps", "lr"}}.
+    An option dict: name, label, kind (int|float|bool|choice|layers), help, default, low, high,
+    low_open, high_open, range (in words), basic, step, choices [{value, title}], max_items."""
+    return {**presets_module.schema(), "classes": list(CLASS_NAMES),
+            "short_classes": list(CLASS_SHORT_NAMES),
+            "limits": {"side": limits.SIDE, "inputs": limits.INPUTS, "classes": limits.CLASSES,
+                       "max_model_bytes": modelio.MAX_MODEL_BYTES},
+            "idx": idxformat.schema(), "events": events.schema(),
+            "layer_pieces": pieces.layer_pieces(), "fine_tune": glassbox.fine_tune_schema()}
 
 
 def check_config(config: Any = None) -> dict[str, Any]:

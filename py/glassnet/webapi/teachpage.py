@@ -28,7 +28,7 @@ def add_example(pixels: Any, width: int, height: int, channels: int, label: int)
     return {"examples": len(s.examples)}
 
 
-def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
+def fine_tune(steps: int = glassbox.FINE_TUNE_STEPS, lr: float = glassbox.FINE_TUNE_LR) -> dict[str, Any]:
     """A few steps on the examples (with replayed training images) on a copy of the active
     model. -> {"losses": [...], "examples": count, "model": new id, "undo_to": id}"""
     session.require_not_training("Fine-tuning")
@@ -47,7 +47,8 @@ def fine_tune(steps: int = 10, lr: float = 0.001) -> dict[str, Any]:
     has_train = s.data is not None and len(s.data.train_labels) > 0
     replay = (s.data.train_images, s.data.train_labels) if has_train else None
     losses = glassbox.fine_tune(entry.model, np.stack(s.examples), np.array(s.example_labels),
-                                whole("steps", steps, 1, 1000), positive("lr", lr, 10.0),
+                                whole("steps", steps, 1, glassbox.MAX_FINE_TUNE_STEPS),
+                                positive("lr", lr, 10.0),
                                 replay)
     s.forget_predictions()
     session.notify_shelf(active_changed=True)
