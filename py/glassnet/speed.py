@@ -14,6 +14,7 @@ import numpy as np
 
 from . import backend
 from .layers import Sequential
+from .limits import CLASSES, INPUTS
 from .network import layer_from_spec
 from .losses import softmax_cross_entropy
 from .optim import Adam
@@ -36,8 +37,9 @@ class _Step:
         self.opt = Adam(self.net.params, self.net.grads, lr=1e-3, decay=self.net.decay)
         rng = np.random.default_rng(1)
         first = self.net.layers[0].spec() if self.net.layers else {}
-        self.x = rng.random((batch, int(first.get("inputs", 784))), dtype=np.float32)
-        self.y = rng.integers(0, 10, batch)
+        last = self.net.layers[-1].spec() if self.net.layers else {}
+        self.x = rng.random((batch, int(first.get("inputs", INPUTS))), dtype=np.float32)
+        self.y = rng.integers(0, int(last.get("outputs", CLASSES)), batch)
 
     def seconds(self) -> float:
         started = time.perf_counter()

@@ -32,6 +32,7 @@ from .errors import DivergedError
 from .events import BATCH, DONE, EPOCH, ERROR, SAMPLE, STOPPED
 from .layers import Sequential
 from .network import build_mlp
+from .limits import CLASSES
 from .losses import add_l2_grad, l2_penalty, softmax, softmax_cross_entropy
 from .optim import Optimizer, clip_grad_norm, make_optimizer, schedule_factor
 from .presets import Config
@@ -52,7 +53,7 @@ def build_optimizer(config: Config, model: Sequential) -> Optimizer:
 def predict_proba(model: Sequential, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """Class probabilities for float32 rows, in evaluation mode."""
     return np.concatenate([softmax(model.forward(x[i:i + batch_size], training=False))
-                           for i in range(0, len(x), batch_size)]) if len(x) else np.zeros((0, 10))
+                           for i in range(0, len(x), batch_size)]) if len(x) else np.zeros((0, CLASSES))
 
 
 def mirrored(x: np.ndarray) -> np.ndarray:
