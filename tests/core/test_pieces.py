@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from glassnet import exercises, layers, pieces, sandbox, webapi
+from glassnet import exercises, layers, piececheck, pieces, sandbox, webapi
 from glassnet.webapi import session
 from glassnet.activations import ReLU
 from glassnet.network import build_mlp
@@ -89,7 +89,7 @@ def test_the_starter_does_not_pass(exercise_id):
 def test_the_packages_own_source_passes_its_own_check(piece_id):
     source = pieces.source(piece_id)
     assert "def " in source["code"] and source["functions"][0]["line"] > 0
-    report = pieces.check(piece_id, source["code"])
+    report = piececheck.check(piece_id, source["code"])
     assert report["ok"], report
 
 
@@ -153,7 +153,7 @@ def softmax_cross_entropy(logits, labels, label_smoothing=0.0):
     return -float((target * np.log(p)).sum()) / n, (p - target) / n
 '''
     with np.errstate(all="ignore"):
-        report = pieces.check("softmax_cross_entropy", code)
+        report = piececheck.check("softmax_cross_entropy", code)
     assert not report["ok"]
     large = next(p for p in report["parts"] if p["name"] == "large logits")
     assert large["verdict"] == "wrong" and "maximum" in large["detail"]

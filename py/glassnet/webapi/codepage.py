@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import exercises as _exercises
-from .. import pieces, sandbox
+from .. import piececheck, pieces, sandbox
 from ..errors import StudentCodeError
 from . import session
 from .args import plain
@@ -32,7 +32,7 @@ def code_check(piece: str = "", code: str = "", exercise: str | None = None) -> 
     carries "error": {"message", "line", "hint"}."""
     if exercise:
         return plain(_exercises.check_exercise(str(exercise), str(code)))
-    return plain(pieces.check(str(piece), str(code)))
+    return plain(piececheck.check(str(piece), str(code)))
 
 
 def code_use(piece: str = "", code: str = "", exercise: str | None = None) -> dict[str, Any]:
