@@ -14,20 +14,21 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from . import __version__, backend
+from .checkproc import run_check
 from .data import CLASS_NAMES, DEBIAN_DIR, cache_dir, find_data_dir, load_fashion_mnist
 from .errors import ConfigError, GlassnetError
 from .events import BATCH, DONE, EPOCH, ERROR
-from .checkproc import run_check
 from .exercises import EXERCISES, get_exercise, named_in
 from .fileio import read_bounded
-from .pieces import PIECES
-from .sandbox import DEFAULT_BUDGET_S
 from .modelio import check_writable, load_model_file, save_model_file
+from .pieces import PIECES
 from .presets import OPTIONS, PRESETS, Option, make_config
+from .sandbox import DEFAULT_BUDGET_S
 from .train import Trainer, evaluate
 
 

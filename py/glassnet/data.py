@@ -11,9 +11,9 @@ import math
 import os
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -182,7 +182,7 @@ class Dataset:
     test_labels: np.ndarray
     source: str = ""
 
-    def split_validation(self, fraction: float, seed: int = 0) -> "Dataset":
+    def split_validation(self, fraction: float, seed: int = 0) -> Dataset:
         """Hold out part of the training set; the held-out part replaces the test set."""
         if not 0.0 < fraction < 1.0:
             raise DataError(f"validation fraction must be between 0 and 1, got {fraction}")

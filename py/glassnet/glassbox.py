@@ -149,7 +149,8 @@ def fine_tune_schema() -> dict[str, float]:
 
 
 def fine_tune(model: Sequential, drawings: np.ndarray, labels: np.ndarray,
-              steps: int = FINE_TUNE_STEPS, lr: float = FINE_TUNE_LR, replay: tuple[np.ndarray, np.ndarray] | None = None,
+              steps: int = FINE_TUNE_STEPS, lr: float = FINE_TUNE_LR,
+              replay: tuple[np.ndarray, np.ndarray] | None = None,
               seed: int = 0) -> list[float]:
     """A few Adam steps on the user's own drawings (float rows in [0, 1]).
 

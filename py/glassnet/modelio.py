@@ -14,7 +14,8 @@ import os
 import tempfile
 import zipfile
 import zlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -14,8 +14,7 @@ import numpy as np
 from . import gradcheck, layers, losses, optim
 from .activations import ReLU
 from .errors import StudentCodeError
-from .pieces import (Piece, Version, bind_layer, bind_optimizer, compile_version, get_piece,
-                     student_loss)
+from .pieces import Piece, Version, bind_layer, bind_optimizer, compile_version, get_piece, student_loss
 from .sandbox import judging
 
 OPTIMIZER_STEPS = 5  # steps an optimizer is compared with the reference for
@@ -171,7 +170,7 @@ def _checkstudent_loss(version: Version) -> list[dict[str, Any]]:
     for smoothing in smoothings:
         ref_value, _ = losses.softmax_cross_entropy(logits.copy(), labels, smoothing)
         numeric = gradcheck.numeric_grad(
-            lambda: losses.softmax_cross_entropy(logits, labels, smoothing)[0], logits)
+            lambda smoothing=smoothing: losses.softmax_cross_entropy(logits, labels, smoothing)[0], logits)
         references[smoothing] = (ref_value, numeric)
     loss = student_loss(version)
     parts = []
@@ -281,7 +280,8 @@ def _summary(piece: Piece, overall: str, max_error: float | None, parts: list[di
             return (f"Right: your update matches the reference for {OPTIMIZER_STEPS} steps "
                     f"(largest relative difference {size}).")
         bad = next(p for p in parts if p["verdict"] != "right")
-        return f"{overall.capitalize()}: with {bad['name']} your update {bad['detail']} (largest relative difference {size})."
+        return (f"{overall.capitalize()}: with {bad['name']} your update {bad['detail']} (largest relative "
+                f"difference {size}).")
     if overall == "right":
         return (f"Right: your gradients match the finite-difference estimate (largest relative "
                 f"error {size}).")

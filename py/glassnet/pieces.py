@@ -17,8 +17,9 @@ import inspect
 import os
 import textwrap
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from .activations import ACTIVATIONS
 from .errors import ConfigError, StudentCodeError
 from .sandbox import compile_student, run_student
 from .train import Trainer
+
 
 @dataclass(frozen=True)
 class Piece:

@@ -19,8 +19,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from .errors import ConfigError
 from .activations import ACTIVATIONS
+from .errors import ConfigError
 from .limits import CLASSES, INPUTS, MAX_BATCH_VALUES, MAX_PARAMETERS, mlp_parameters
 from .optim import OPTIMIZERS
 

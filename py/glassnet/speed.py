@@ -15,8 +15,8 @@ import numpy as np
 from . import backend
 from .layers import Sequential
 from .limits import CLASSES, INPUTS
-from .network import layer_from_spec
 from .losses import softmax_cross_entropy
+from .network import layer_from_spec
 from .optim import Adam
 
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -31,9 +32,9 @@ from .data import Dataset, augment, batches, to_float
 from .errors import DivergedError
 from .events import BATCH, DONE, EPOCH, ERROR, SAMPLE, STOPPED
 from .layers import Sequential
-from .network import build_mlp
 from .limits import CLASSES
 from .losses import add_l2_grad, l2_penalty, softmax, softmax_cross_entropy
+from .network import build_mlp
 from .optim import Optimizer, clip_grad_norm, make_optimizer, schedule_factor
 from .presets import Config
 

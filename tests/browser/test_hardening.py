@@ -14,10 +14,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import (
+    DATA_FILES,
+    evaluate_settled,
+    finish_training,
+    start_long_run,
+    start_training,
+    wait_for_state,
+    wait_until,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-from conftest import (DATA_FILES, evaluate_settled, finish_training, start_long_run, start_training,
-                      wait_for_state, wait_until)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = "document.documentElement.dataset.state"
@@ -125,7 +131,8 @@ def test_csv_cells_are_quoted_and_formulas_neutralised(page, server_url, small_d
         const csv = runs.runToCsv({epochs: [
             {epoch: 1, train_loss: '=1+1', test_accuracy: 0.5, lr: '@SUM(A1)'},
             {epoch: 2, train_loss: '1\\n2,3', seconds: -0.5}]});
-        return {csv, cell: ['=cmd', '+1', '-1', '@x', 'a"b', 'plain', 3.5, -2, NaN, 'x,y', 'l1\\nl2'].map(runs.csvCell)};
+        const values = ['=cmd', '+1', '-1', '@x', 'a"b', 'plain', 3.5, -2, NaN, 'x,y', 'l1\\nl2'];
+        return {csv, cell: values.map(runs.csvCell)};
     }""")
     assert cells["cell"] == ["\"'=cmd\"", "\"'+1\"", "\"'-1\"", "\"'@x\"", '"a""b"', "plain",
                              "3.5", "-2", "", '"x,y"', '"l1\nl2"']
@@ -317,7 +324,8 @@ def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
     page.goto(url)
     wait_for_state(page, ("ready", "error"))
     page.wait_for_function(
-        f"navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
+        "navigator.serviceWorker.controller"
+        f" && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
         timeout=120_000)
     # Redeploy: the page and its script change together.
     index = (copy / "index.html").read_text()

@@ -7,9 +7,9 @@ build that `build.py test` runs before pytest.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
 import io
-import hashlib
 import json
 import os
 import shutil

@@ -2,10 +2,9 @@ import numpy as np
 import pytest
 
 from glassnet.activations import ACTIVATIONS, Sigmoid
+from glassnet.gradcheck import assert_close, numeric_grad
 from glassnet.layers import BatchNorm, Dense, Dropout, Sequential
 from glassnet.network import build_mlp, layer_from_spec
-
-from glassnet.gradcheck import assert_close, numeric_grad
 
 
 def check_layer(layer, x, training=True, reseed=None):

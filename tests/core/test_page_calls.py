@@ -53,7 +53,7 @@ def test_every_public_function_of_a_page_module_is_listed() -> None:
 def test_the_contract_lists_every_call_with_its_signature() -> None:
     text = contract.contract()
     for name, fn in webapi.PAGE_CALLS.items():
-        assert f"## `{contract.signature(fn)}`" in text
+        assert f"## `{contract.signature(fn)}`" in text and contract.signature(fn).startswith(name + "(")
     assert text.count("\n## ") == len(webapi.PAGE_CALLS)
 
 

@@ -11,11 +11,10 @@ import pytest
 from glassnet import events, glassbox, idxformat, limits, modelio, pieces, webapi
 from glassnet.activations import ACTIVATIONS
 from glassnet.data import CLASS_NAMES, CLASS_SHORT_NAMES
+from glassnet.errors import ConfigError
 from glassnet.presets import EXAMPLES, OPTION_BY_NAME, OPTIONS, make_config
 
 from ..conftest import ROOT, make_dataset
-from glassnet.errors import ConfigError
-
 from .test_webapi import blobs, drain, drawn_bar
 
 WEB = ROOT / "web"

@@ -8,13 +8,13 @@ import textwrap
 import numpy as np
 import pytest
 
-from glassnet import exercises, layers, piececheck, pieces, sandbox, webapi
-from glassnet.webapi import session
+from glassnet import exercises, piececheck, pieces, sandbox, webapi
 from glassnet.activations import ReLU
-from glassnet.network import build_mlp
 from glassnet.errors import ConfigError, StudentCodeError
+from glassnet.network import build_mlp
 from glassnet.presets import make_config
 from glassnet.train import Trainer
+from glassnet.webapi import session
 
 # Right answers to every exercise (the package ships none: students see the real code instead).
 SOLUTIONS = {

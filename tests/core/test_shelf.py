@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from glassnet import webapi
-from glassnet.webapi import session
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, ModelError
-from glassnet.network import build_mlp
 from glassnet.modelio import save_model
+from glassnet.network import build_mlp
 from glassnet.shelf import MAX_MODELS, Shelf
+from glassnet.webapi import session
 
 from ..conftest import make_dataset
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from glassnet import webapi
-from glassnet.webapi import estimatepage, session
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, DataError, ModelError, ModelFileError, NotReadyError
+from glassnet.webapi import estimatepage, session
 
 from ..conftest import make_dataset
 

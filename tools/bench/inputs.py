@@ -70,6 +70,7 @@ def find_real_data(dist: Path) -> Path | None:
 def prepare_data(target: Path, quick: bool, epoch_mod, dist: Path) -> dict[str, Any]:
     """Write the four idx .gz files and the epoch order into `target`; describe the data."""
     import numpy as np
+
     from glassnet.data import encode_idx  # importable once load_epoch_module() has run
 
     target.mkdir(parents=True, exist_ok=True)

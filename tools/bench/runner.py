@@ -21,11 +21,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from tools import pyodidelock
 from tools.bench import in_pyodide, inputs, lesson, native, pycompile, pytorch, readiness, report, tfjs
 from tools.bench.benchpage import BenchPage
-from tools.bench.common import (CHROMIUM, CHROMIUM_ARGS, DATA_NAMES, ORDER_NAME, ROOT, BenchError,
-                                best_of, log)
-from tools import pyodidelock
+from tools.bench.common import CHROMIUM, CHROMIUM_ARGS, DATA_NAMES, ORDER_NAME, ROOT, BenchError, best_of, log
 from tools.serve import make_server
 
 BEST_EINSUM_BATCHES = 60  # the `best` epoch with einsum takes minutes: time this many, scale up

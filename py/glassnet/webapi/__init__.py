@@ -31,7 +31,8 @@ call (take_events) follow its reply; training events are the ones of ``glassnet.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .codepage import code_check, code_pieces, code_reset, code_use, exercises
 from .datapage import load_data, load_test_set, load_training_set, test_labels
@@ -42,8 +43,7 @@ from .predict import evaluate, gallery, predict_drawing
 from .runs import run, set_learning_rate, set_loop_running, start, stop
 from .session import reset, take_events
 from .settingspage import check_config, info, options
-from .shelfpage import (label_model, load_model, model_file, restore_model, save_model,
-                        select_model, shelf, undo)
+from .shelfpage import label_model, load_model, model_file, restore_model, save_model, select_model, shelf, undo
 from .teachpage import add_example, clear_examples, fine_tune
 
 # What the page may call, grouped as the contract lists them.

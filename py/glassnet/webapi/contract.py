@@ -8,11 +8,14 @@ when the file and the calls differ.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from . import PAGE_CALLS, __doc__ as _package_doc
+from . import PAGE_CALLS
+from . import __doc__ as _package_doc
 
-HEADER = "# Page calls\n\nWritten by `python -m glassnet.webapi.contract` from `glassnet.webapi.PAGE_CALLS`; do not edit.\n"
+HEADER = ("# Page calls\n\nWritten by `python -m glassnet.webapi.contract` from "
+          "`glassnet.webapi.PAGE_CALLS`; do not edit.\n")
 
 
 def _rules() -> str:
@@ -38,7 +41,7 @@ def signature(fn: Callable[..., Any]) -> str:
 def contract() -> str:
     """The whole contract: the rules, then one entry per page call (signature, docstring)."""
     parts = [HEADER, _rules() + "\n"]
-    for name, fn in PAGE_CALLS.items():
+    for fn in PAGE_CALLS.values():
         doc = inspect.cleandoc(fn.__doc__ or "")
         parts.append(f"## `{signature(fn)}`\n\n{doc}\n")
     return "\n".join(parts)

@@ -6,8 +6,8 @@ from typing import Any
 
 from .. import backend, speed
 from ..errors import ConfigError
-from ..network import build_mlp
 from ..limits import CLASSES, INPUTS
+from ..network import build_mlp
 from . import session
 from .args import plain
 
