@@ -159,7 +159,7 @@ def _train_start() -> list[np.ndarray]:
     return [p.copy() for p in model.params]
 
 
-def _checkstudent_loss(version: Version) -> list[dict[str, Any]]:
+def _check_loss(version: Version) -> list[dict[str, Any]]:
     """The loss and its gradient against the reference and its finite differences, computed
     before the student's code runs."""
     rng = np.random.default_rng(0)
@@ -257,7 +257,7 @@ def check(piece_id: str, code: str, required: tuple[str, ...] = (),
             if piece.kind == "layer":
                 parts = _check_layer(version)
             elif piece.kind == "loss":
-                parts = _checkstudent_loss(version)
+                parts = _check_loss(version)
             else:
                 parts = _check_optimizer(version, cases)
     except StudentCodeError as err:

@@ -7,8 +7,7 @@ beside the editor and leaves the page usable.
 
 from __future__ import annotations
 
-from conftest import wait_for_state
-from test_page import error_banner, finish_training, start_training
+from conftest import error_banner, finish_training, start_training, wait_for_state
 
 RELU = '''# glassnet exercise: relu
 def forward(self, x, training=False):

@@ -10,8 +10,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import start_long_run, wait_for_state
-from test_page import draw_strokes, finish_training, open_ready, probabilities, start_training, wait_for_prediction
+from conftest import (
+    draw_strokes,
+    finish_training,
+    open_ready,
+    probabilities,
+    start_long_run,
+    start_training,
+    wait_for_prediction,
+    wait_for_state,
+)
 
 ACTIVE = "document.querySelector('[data-testid=model-item][data-active=true]')?.dataset.model"
 
