@@ -421,6 +421,25 @@ def test_the_shelf_comes_back_after_python_is_restarted(fresh):
     assert undone["id"] == new_ids[before["models"][-2]["id"]]
 
 
+def test_a_model_with_non_finite_weights_is_marked_diverged_and_gets_no_copy(fresh):
+    """A diverged run (say, a student's backward sent infinity) holds NaN weights. No model file
+    may carry them (loading refuses them), so the copy is refused with the reason, and the
+    shelf marks the model as diverged; the page names it after a restart."""
+    api = fresh
+    api.load_data(*blobs(make_dataset()))
+    train_to_end(api)
+    model_id = api.shelf()["active"]
+    weights = session.get().shelf.get(model_id).model.layers[0].params[0]
+    weights[0, 0] = np.nan
+    with pytest.raises(ModelError, match="NaN or infinite") as caught:
+        api.model_file(model_id)
+    assert "diverged" in str(caught.value)
+    entry = next(m for m in api.shelf()["models"] if m["id"] == model_id)
+    assert entry["flags"].get("diverged") is True
+    weights[0, 0] = 0.0
+    assert api.model_file(model_id)  # finite again: copied as usual
+
+
 def test_restoring_refuses_unknown_kinds_and_runs_in_progress(fresh):
     api = fresh
     api.load_data(*blobs(make_dataset()))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import glassbox
-from ..errors import ConfigError
+from ..errors import ConfigError, ModelError
 from ..modelio import load_model as _load_model
 from ..modelio import save_model as _save_model
 from ..shelf import KINDS, Shelf
@@ -88,11 +90,19 @@ def label_model(model: str, **flags: Any) -> dict[str, Any]:
 def model_file(model: str) -> bytes:
     """-> bytes: one finished shelf model as .npz, with its config and test accuracy. The page
     keeps a copy of every finished model, so a Python that had to be restarted (stuck student
-    code, a crash) gets the whole shelf back instead of losing the session's models."""
+    code, a crash) gets the whole shelf back instead of losing the session's models. A model whose
+    weights are not all finite is refused (ModelError) and flagged "diverged"."""
     s = session.get()
     entry = s.shelf.get(str(model))
     if s.events is not None and entry.id == s.run_id:
         raise ConfigError("a model still in training cannot be copied", hint="Wait for the run to end.")
+    if not all(np.all(np.isfinite(a)) for layer in entry.model.layers for a in layer.arrays().values()):
+        # No model file may carry NaN (loading refuses it): mark it on the shelf, say why.
+        if not entry.flags.get("diverged"):
+            entry.flags["diverged"] = True
+            session.notify_shelf(active_changed=False)
+        raise ModelError("its weights hold NaN or infinite values (the training diverged)",
+                         hint="Train it again with a smaller learning rate or corrected code.")
     return _save_model(entry.model, entry.config, entry.test_accuracy)
 
 
