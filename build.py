@@ -26,15 +26,14 @@ import shutil
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools import (compress, fmnist, icons, pins, pretrain, pycache, pyodidelock, pywheel,  # noqa: E402
-                   site, vendor, wasmkernel)
+from tools import compress, fmnist, icons, pins, pretrain, pycache, pyodidelock, pywheel, site, vendor, wasmkernel  # noqa: E402
 from tools.serve import make_server, urls  # noqa: E402,F401  (make_server: tests import it here)
 from tools.util import BuildError, default_cache_dir, info, sha256_file  # noqa: E402
 

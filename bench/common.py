@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from tools import places
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (re-exported for the runner)

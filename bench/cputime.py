@@ -7,7 +7,7 @@ the one thread that trains does not.
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 WORKER_THREAD = "DedicatedWorker"  # Chromium's name for a dedicated worker's thread (/proc comm)
 MAIN_THREAD = "renderer main"  # a renderer's main thread (tid == pid), where the TF.js loop runs

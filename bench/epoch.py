@@ -14,7 +14,7 @@ import numpy as np
 
 from glassnet import backend, losses, optim
 from glassnet.data import parse_idx, to_float
-from glassnet.layers import build_mlp
+from glassnet.network import build_mlp
 
 BATCH = 64
 HIDDEN = [128]

@@ -60,7 +60,7 @@ def cpu_cases(bench, batches: int, quick: bool) -> dict:
     for _ in range(1 if quick else 3):
         for name in names:
             code = f"json.dumps(profile_ops.cpu_case(bench, DATA, {name!r}, {batches}))"
-            result = with_thread_cpu(WORKER_THREAD, lambda: bench.worker("python", code=code))
+            result = with_thread_cpu(WORKER_THREAD, lambda code=code: bench.worker("python", code=code))
             r = result["value"]
             if result.get("thread_cpu_seconds") is None:
                 continue

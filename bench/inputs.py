@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.common import (BENCH_DIR, DATA_NAMES, DEBIAN_DATA, ORDER_NAME, PAGE_DIR, ROOT, BenchError,
-                          log)
+from bench.common import BENCH_DIR, DATA_NAMES, DEBIAN_DATA, ORDER_NAME, PAGE_DIR, ROOT, BenchError, log
 
 # The TF.js files the bench page loads, from bench/node_modules (bench/package.json pins them).
 TFJS_FILES = [
@@ -75,6 +74,7 @@ def find_real_data(dist: Path) -> Path | None:
 def prepare_data(target: Path, quick: bool, epoch_mod, dist: Path) -> dict[str, Any]:
     """Write the four idx .gz files and the epoch order into `target`; describe the data."""
     import numpy as np
+
     from glassnet.data import encode_idx  # importable once load_epoch_module() has run
 
     target.mkdir(parents=True, exist_ok=True)

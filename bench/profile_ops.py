@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -158,7 +158,8 @@ def products(budget: float = 0.03, rounds: int = 5, skip_slow: bool = True) -> l
         for name, f in formulations.items():
             if f is None:
                 bt = np.ascontiguousarray(b.T)
-                f = (lambda a, b, bt=bt: np.einsum("ij,kj->ik", a, bt))
+                def f(a, b, bt=bt):
+                    return np.einsum("ij,kj->ik", a, bt)
             if skip_slow and name in ("rank-1 loop over k", "float64 @") and a.shape[0] > 100:
                 continue
             out = f(a, b)
@@ -373,7 +374,8 @@ CPU_PRODUCTS = {  # name -> (calls, function of the prepared arrays)
     "eval 1000x784x128 einsum ij,kj, W.T stored": (10, lambda s: np.einsum("ij,kj->ik", s["X"], s["WT"])),
     "tn 784x64x128 einsum ji,jk": (200, lambda s: np.einsum("ji,jk->ik", s["x"], s["g"])),
     "tn 784x64x128 a.T @ b": (200, lambda s: s["x"].T @ s["g"]),
-    "tn 784x64x128 einsum on a.T copy": (200, lambda s: np.einsum("ij,jk->ik", np.ascontiguousarray(s["x"].T), s["g"])),
+    "tn 784x64x128 einsum on a.T copy": (200, lambda s: np.einsum("ij,jk->ik", np.ascontiguousarray(s["x"].T),
+                                                                  s["g"])),
     "tn 784x64x128 tensordot (0,0)": (100, lambda s: np.tensordot(s["x"], s["g"], axes=(0, 0))),
     "small 64x128x10 einsum ij,jk": (2000, lambda s: np.einsum("ij,jk->ik", s["h"], s["W2"])),
     "small 64x128x10 a @ b": (2000, lambda s: s["h"] @ s["W2"]),

@@ -16,7 +16,6 @@ from typing import Any
 
 from bench.common import CHROMIUM, CHROMIUM_ARGS, BenchError
 
-
 READY_MARK = """
 (() => {
   const mark = () => {

@@ -23,8 +23,7 @@ from typing import Any
 
 from bench import in_pyodide, inputs, lesson, native, pycompile, pytorch, readiness, report, tfjs
 from bench.benchpage import BenchPage
-from bench.common import (CHROMIUM, CHROMIUM_ARGS, DATA_NAMES, ORDER_NAME, ROOT, BenchError,
-                                best_of, log)
+from bench.common import CHROMIUM, CHROMIUM_ARGS, DATA_NAMES, ORDER_NAME, ROOT, BenchError, best_of, log
 from tools import pyodidelock
 from tools.serve import make_server
 

@@ -76,7 +76,9 @@ FMNIST_FILES = {key: (places.FILES[key], sha) for key, sha in _FMNIST_SHA256.ite
 # Debian's chromium).
 TEST_REQUIREMENTS = ["pytest-playwright==0.10.0", "playwright==1.65.2",
                      # the Pages workflow, validated offline (tests/builder/test_workflow.py)
-                     "check-jsonschema==0.39.0", "zizmor==1.33.1"]
+                     "check-jsonschema==0.39.0", "zizmor==1.33.1",
+                     # every Python file linted by ruff.toml's rules (tests/builder/test_lint.py)
+                     "ruff==0.17.6"]
 
 # The reference for pyodide-lock.json's format (tests/builder/test_pyodidelock.py), installed by
 # `build.py test` under a Python 3.12+ when there is one; the build itself does not use it.

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from tools.compress import is_compressed_copy
+from tools.places import idx_schema
 from tools.util import copy_file, sha256_file, warn
 
 WEB_SUFFIXES = {".html", ".css", ".js", ".mjs", ".svg", ".png", ".ico", ".webmanifest"}
@@ -67,6 +68,9 @@ def write_manifest(dist: Path, version: str, wheel: str, data: dict[str, str] | 
         # Optional parts the build could make (build.py OPTIONAL_PARTS).
         "parts": parts or {},
         "data": data,
+        # The idx format's facts (glassnet/idxformat.py): the page checks downloads with them
+        # while Python is still starting.
+        "idx": idx_schema(),
         "model": model,
         "files": files,
         "hashes": {name: digests[name][:16] for name in files},

@@ -17,8 +17,18 @@ import zipfile
 from pathlib import Path
 
 from tools import pins
-from tools.util import (BuildError, check_sha256, copy_file, info, require_tool, run,
-                        replacing, sha256_bytes, sha256_file, warn)
+from tools.util import (
+    BuildError,
+    check_sha256,
+    copy_file,
+    info,
+    replacing,
+    require_tool,
+    run,
+    sha256_bytes,
+    sha256_file,
+    warn,
+)
 
 NPM_HINT = "install Node.js 18+ with npm (Debian: apt-get install -y nodejs npm), then run again"
 DOWNLOAD_TIMEOUT_S = 10

@@ -23,8 +23,8 @@ export function maxAbs(values) {
   return m;
 }
 
-/** Paints `values` (width*height, row-major) into `canvas` with the diverging map, +-scale. */
-export function paintDiverging(canvas, values, scale, width = 28, height = 28) {
+/** Paints `values` (width*height, row-major; square unless told) into `canvas` with the diverging map, +-scale. */
+export function paintDiverging(canvas, values, scale, width = Math.round(Math.sqrt(values.length)), height = width) {
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d');
@@ -42,12 +42,13 @@ export function paintDiverging(canvas, values, scale, width = 28, height = 28) {
  * chosen class's score, blue where it lowers it; the stronger, the more opaque.
  */
 export function paintSaliency(canvas, input, saliency) {
-  canvas.width = 28;
-  canvas.height = 28;
+  const side = Math.round(Math.sqrt(input.length));
+  canvas.width = side;
+  canvas.height = side;
   const ctx = canvas.getContext('2d');
-  const image = ctx.createImageData(28, 28);
+  const image = ctx.createImageData(side, side);
   const scale = maxAbs(saliency) || 1;
-  for (let i = 0; i < 784; i += 1) {
+  for (let i = 0; i < side * side; i += 1) {
     const grey = Math.round(40 + 0.45 * 255 * (input[i] ?? 0)); // dimmed, so colour shows on top
     const t = (saliency[i] ?? 0) / scale;
     const alpha = Math.min(1, Math.abs(t) * 1.1); // faint for small gradients, so strong ones stand out

@@ -2,6 +2,8 @@
 // files people pick or drop (a classroom USB stick). Either way the page gets four
 // ArrayBuffers to hand (transfer, not copy) to the worker.
 
+import { read } from './store.js';
+
 export const DATA_KEYS = ['train_images', 'train_labels', 'test_images', 'test_labels'];
 
 const LABELS = {
@@ -18,17 +20,22 @@ export class DataProblem extends Error {
   }
 }
 
-// The same limit as glassnet's idx reader (py/glassnet/data.py MAX_IDX_BYTES): Fashion-MNIST's
-// largest file is 47 MB of raw idx. A file (or what it inflates to) beyond it is refused before
-// it fills the tab's memory.
-export const MAX_IDX_BYTES = 256 * 1024 * 1024;
+// The idx format's facts are Python's (py/glassnet/idxformat.py: each type's item size, the
+// largest file glassnet reads). manifest.json carries them for the downloads that run while
+// Python starts, the option schema once Python is in. A file (or what it inflates to) beyond the
+// largest is refused before it fills the tab's memory; without the facts, files go to Python
+// unchecked here (it checks them anyway).
+let manifestIdx = null;
+const idxFormat = () => read().schema?.idx ?? manifestIdx;
+const maxIdxBytes = () => idxFormat()?.max_bytes ?? Infinity;
 
 /** Bytes of data an idx header declares (header included), or null when it is not idx. */
 function declaredIdxBytes(head) {
-  if (head.length < 4 || head[0] !== 0 || head[1] !== 0) return null;
-  const itemBytes = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 }[head[2]];
+  const format = idxFormat();
+  if (!format || head.length < 4 || head[0] !== 0 || head[1] !== 0) return null;
+  const itemBytes = format.item_bytes[String(head[2])];
   const ndim = head[3];
-  if (!itemBytes || ndim < 1 || ndim > 4 || head.length < 4 + 4 * ndim) return null;
+  if (!itemBytes || ndim < 1 || ndim > format.max_dimensions || head.length < 4 + 4 * ndim) return null;
   let size = itemBytes;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   for (let i = 0; i < ndim; i += 1) size *= view.getUint32(4 + 4 * i); // a float: no overflow
@@ -43,17 +50,18 @@ function declaredIdxBytes(head) {
  * and what is wrong with it.
  */
 export async function inflate(buffer, name = 'a data file') {
-  if (buffer.byteLength > MAX_IDX_BYTES) {
+  const most = maxIdxBytes();
+  if (buffer.byteLength > most) {
     throw new DataProblem(`${name} is ${(buffer.byteLength / 2 ** 20).toFixed(0)} MB, more than a Fashion-MNIST file can be.`, 'Pick the four original Fashion-MNIST .gz files.');
   }
   const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
   if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b || typeof DecompressionStream === 'undefined') {
     return buffer;
   }
-  const tooBig = () => new DataProblem(`${name} inflates to more data than its idx header declares (or more than ${MAX_IDX_BYTES / 2 ** 20} MB).`, 'This is not a Fashion-MNIST file: pick the four original .gz files.');
+  const tooBig = () => new DataProblem(`${name} inflates to more data than its idx header declares (or more than ${most / 2 ** 20} MB).`, 'This is not a Fashion-MNIST file: pick the four original .gz files.');
   const chunks = [];
   let total = 0;
-  let limit = MAX_IDX_BYTES;
+  let limit = most;
   let reader;
   try {
     reader = new Blob([buffer]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
@@ -62,9 +70,10 @@ export async function inflate(buffer, name = 'a data file') {
       if (done) break;
       chunks.push(value);
       total += value.byteLength;
-      if (limit === MAX_IDX_BYTES && total >= 20) {
-        const declared = declaredIdxBytes(concat(chunks, Math.min(total, 20)));
-        if (declared !== null) limit = Math.min(declared, MAX_IDX_BYTES);
+      const headerBytes = 4 + 4 * (idxFormat()?.max_dimensions ?? 0); // magic, then the sizes
+      if (limit === most && total >= headerBytes) {
+        const declared = declaredIdxBytes(concat(chunks, Math.min(total, headerBytes)));
+        if (declared !== null) limit = Math.min(declared, most);
       }
       if (total > limit) {
         reader.cancel().catch(() => {});
@@ -110,6 +119,7 @@ export async function fetchSiteData(manifest, onProgress = () => {}) {
  * (total is 0 while a size is unknown), onFile() fires as each file is in.
  */
 export async function fetchSiteFiles(manifest, keys, onBytes = () => {}, onFile = () => {}) {
+  manifestIdx = manifest.idx ?? manifestIdx;
   if (!manifest.data) return null;
   const buffers = {};
   const received = {};
@@ -199,7 +209,7 @@ export async function readPickedFiles(fileList) {
   }
   const buffers = {};
   for (const key of DATA_KEYS) {
-    if (files[key].size > MAX_IDX_BYTES) { // before reading it into memory
+    if (files[key].size > maxIdxBytes()) { // before reading it into memory
       throw new DataProblem(`${files[key].name} is ${(files[key].size / 2 ** 20).toFixed(0)} MB, more than a Fashion-MNIST file can be.`, 'Pick the four original Fashion-MNIST .gz files.');
     }
   }

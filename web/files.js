@@ -6,9 +6,6 @@ import { download } from './download.js';
 import { getState, hideError, readyText, setStatus, showError } from './status.js';
 import { change, isProgress, read } from './store.js';
 
-// The largest honest model file (py/glassnet/modelio.py MAX_MODEL_BYTES, rounded up): a bigger
-// file is refused before the page reads it into memory.
-const MAX_MODEL_FILE_BYTES = 420 * 2 ** 20;
 
 const PROBLEMS = {
   'not built in': 'This site was built without the data set. Add the four Fashion-MNIST .gz files below.',
@@ -16,9 +13,10 @@ const PROBLEMS = {
 };
 
 function summary({ train, test }) {
+  const { side, classes } = read().schema.limits;
   return train
-    ? `Fashion-MNIST: ${train.toLocaleString('en')} training images and ${test.toLocaleString('en')} test images, 28×28 pixels, 10 kinds of clothing.`
-    : `Fashion-MNIST: ${test.toLocaleString('en')} test images are in (28×28 pixels, 10 kinds of clothing); the training images follow.`;
+    ? `Fashion-MNIST: ${train.toLocaleString('en')} training images and ${test.toLocaleString('en')} test images, ${side}×${side} pixels, ${classes} kinds of clothing.`
+    : `Fashion-MNIST: ${test.toLocaleString('en')} test images are in (${side}×${side} pixels, ${classes} kinds of clothing); the training images follow.`;
 }
 
 /**
@@ -52,7 +50,9 @@ export function mountFiles(root, { loader }) {
   async function loadModelFile(file) {
     if (!file) return;
     hideError();
-    if (file.size > MAX_MODEL_FILE_BYTES) {
+    // The largest honest model file (Python's, webapi.options().limits): a bigger one is refused
+    // before the page reads it into memory.
+    if (file.size > (read().schema?.limits.max_model_bytes ?? Infinity)) {
       showError({ message: `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB, larger than any model glassnet makes.`, hint: 'Pick a .npz file saved with the Save model button.' });
       return;
     }

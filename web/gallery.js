@@ -24,9 +24,7 @@ export class Gallery {
       figure.className = `tile ${right ? 'right' : 'wrong'}`;
       figure.dataset.index = String(item.index); // the glass box opens it on click
       const canvas = document.createElement('canvas');
-      canvas.width = 28;
-      canvas.height = 28;
-      paintImage(canvas, item.image, 1);
+      paintImage(canvas, item.image, 1); // sizes the canvas to the image
       const guess = this.classes[item.prediction] ?? item.prediction;
       const truth = this.classes[item.label] ?? item.label;
       canvas.setAttribute('aria-hidden', 'true'); // the button's label says it

@@ -5,7 +5,6 @@
 import { Gallery } from './gallery.js';
 import { isProgress, read } from './store.js';
 
-const SHORT = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'];
 
 export class MistakesView {
   /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */
@@ -150,7 +149,8 @@ export class MistakesView {
     const head = document.createElement('thead');
     const hr = document.createElement('tr');
     hr.innerHTML = '<th scope="col" class="corner">true ↓ · guess →</th>';
-    SHORT.forEach((short, j) => {
+    // A word per class for the narrow columns (webapi.options().short_classes), the full name on hover.
+    read().schema.short_classes.forEach((short, j) => {
       const th = document.createElement('th');
       th.scope = 'col';
       th.className = 'guess-col';

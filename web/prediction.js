@@ -1,11 +1,17 @@
 // Shows a prediction: ten probability bars with class names (the top one highlighted) and the
-// 28x28 image the network actually saw, so people can tell a bad guess from a bad input.
+// image the network actually saw, so people can tell a bad guess from a bad input.
 
-/** Paints 784 values (0..1 floats or 0..255 ints) into a 28x28 canvas, light on dark. */
+/**
+ * Paints a square image's values (0..1 floats or 0..255 ints, row-major: Python's input rows)
+ * into `canvas`, light on dark; the canvas takes the image's size.
+ */
 export function paintImage(canvas, values, scale = 1) {
+  const side = Math.round(Math.sqrt(values.length));
+  canvas.width = side;
+  canvas.height = side;
   const ctx = canvas.getContext('2d');
-  const image = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i += 1) {
+  const image = ctx.createImageData(side, side);
+  for (let i = 0; i < side * side; i += 1) {
     const v = Math.max(0, Math.min(255, Math.round(values[i] * scale)));
     image.data[i * 4] = v;
     image.data[i * 4 + 1] = v;
@@ -67,6 +73,6 @@ export class PredictionView {
     this.list.hidden = true;
     delete this.container.dataset.top;
     delete this.container.dataset.probabilities;
-    paintImage(this.inputCanvas, new Float32Array(784), 255);
+    paintImage(this.inputCanvas, new Float32Array(this.inputCanvas.width * this.inputCanvas.height), 255);
   }
 }

@@ -16,10 +16,16 @@ const METRICS = {
   train_loss: 'Train loss',
 };
 const CSV_COLUMNS = ['epoch', 'train_loss', 'train_accuracy', 'test_loss', 'test_accuracy', 'seconds', 'lr'];
-// What a real run can hold: the same limits as the training options (epochs at most 1000).
+// What a real run can hold, beyond what the option schema says (its epochs option's upper bound
+// limits the epochs, its layers option the hidden layers): sizes of the stored record itself.
 export const RUN_LIMITS = {
-  fileBytes: 2_000_000, epochs: 1000, lrChanges: 1000, configKeys: 64, layers: 64, layerSize: 65536, text: 200,
+  fileBytes: 2_000_000, lrChanges: 1000, configKeys: 64, text: 200,
 };
+
+/** The most epochs a run can have: the epochs option's upper bound in the schema. */
+function maxEpochs(options) {
+  return options.find((o) => o.name === 'epochs')?.high ?? 0;
+}
 const STATUSES = ['training', 'interrupted', 'done', 'stopped', 'error'];
 const CHART_HEIGHT = 200;
 
@@ -142,8 +148,8 @@ function checkSetting(option, value) {
   if (value === null) return null;
   switch (option.kind) {
     case 'layers':
-      if (!Array.isArray(value) || value.length > RUN_LIMITS.layers) throw problem(`"${what}" must be a list of sizes`);
-      return value.map((n) => finite(n, what, { min: 1, max: RUN_LIMITS.layerSize, integer: true }));
+      if (!Array.isArray(value) || value.length > option.max_items) throw problem(`"${what}" must be a list of sizes`);
+      return value.map((n) => finite(n, what, { min: option.low, max: option.high, integer: true }));
     case 'int':
       return finite(value, what, { integer: true });
     case 'float':
@@ -171,9 +177,9 @@ function cleanConfig(config, options) {
   return clean;
 }
 
-function cleanEpoch(e) {
+function cleanEpoch(e, epochs) {
   if (!e || typeof e !== 'object' || Array.isArray(e)) throw problem('each of its "epochs" must be an object');
-  const clean = { epoch: finite(e.epoch, 'epoch', { min: 1, max: RUN_LIMITS.epochs, integer: true }) };
+  const clean = { epoch: finite(e.epoch, 'epoch', { min: 1, max: epochs, integer: true }) };
   for (const key of CSV_COLUMNS.slice(1)) {
     if (e[key] === undefined || e[key] === null) continue;
     const range = key.endsWith('accuracy') ? { min: 0, max: 1 } : { min: 0 };
@@ -195,8 +201,9 @@ export function validateRun(run, options) {
   text(run.id, 'id');
   if (!run.config || typeof run.config !== 'object') throw new Error('This run has no "config".');
   if (!Array.isArray(run.epochs)) throw new Error('This run\'s "epochs" must be a list of objects with an "epoch" number.');
-  if (run.epochs.length > RUN_LIMITS.epochs) throw problem(`it has more than ${RUN_LIMITS.epochs} epochs`);
-  const epochs = run.epochs.map(cleanEpoch);
+  const most = maxEpochs(options);
+  if (run.epochs.length > most) throw problem(`it has more than ${most} epochs`);
+  const epochs = run.epochs.map((e) => cleanEpoch(e, most));
   if (new Set(epochs.map((e) => e.epoch)).size !== epochs.length) throw problem('an epoch appears twice');
   const lrChanges = run.lr_changes === undefined ? [] : run.lr_changes;
   if (!Array.isArray(lrChanges) || lrChanges.length > RUN_LIMITS.lrChanges) throw problem('"lr_changes" must be a short list');
@@ -205,7 +212,7 @@ export function validateRun(run, options) {
     config: cleanConfig(run.config, options),
     epochs,
     lr_changes: lrChanges.map((c) => ({
-      after_epoch: finite(c?.after_epoch, 'after_epoch', { min: 0, max: RUN_LIMITS.epochs, integer: true }),
+      after_epoch: finite(c?.after_epoch, 'after_epoch', { min: 0, max: most, integer: true }),
       lr: finite(c?.lr, 'lr', { min: 0 }),
     })),
   };

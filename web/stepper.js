@@ -7,13 +7,6 @@
 import { getState } from './status.js';
 import { isProgress, read } from './store.js';
 
-// Which code piece (section 7) computes a row of the table, by layer type.
-const LAYER_PIECES = { Dense: 'dense', ReLU: 'relu', LeakyReLU: 'leaky_relu', Tanh: 'tanh', Sigmoid: 'sigmoid' };
-
-const SIGMOID_TEN = {
-  preset: 'default', layers: Array(10).fill(32), activation: 'sigmoid', optimizer: 'sgd', lr: 0.1,
-  batch_size: 64, dropout: 0, weight_decay: 0, seed: 0,
-};
 
 function sci(v) {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
@@ -134,8 +127,9 @@ export class Stepper {
   }
 
   async sigmoidExample() {
-    const name = 'Example: sigmoid, ten layers';
-    this.app.fillControls(SIGMOID_TEN, name);
+    // The example's settings and title are Python's (webapi.options().examples).
+    const { title: name, values } = read().schema.examples.sigmoid_ten;
+    this.app.fillControls(values, name);
     await this.fresh(this.formConfig(), name);
     await this.step(1);
   }
@@ -193,7 +187,9 @@ export class Stepper {
         tr.append(td);
       }
       tr.firstChild.outerHTML = `<th scope="row">${tr.firstChild.textContent}</th>`;
-      const link = LAYER_PIECES[layer.type] && this.app.codeLink?.(LAYER_PIECES[layer.type], `How ${layer.type} computes this row: show its code`);
+      // Which code piece (section 7) computes this row: webapi.options().layer_pieces, by layer type.
+      const piece = read().schema.layer_pieces[layer.type];
+      const link = piece && this.app.codeLink?.(piece, `How ${layer.type} computes this row: show its code`);
       if (link) tr.firstChild.append(' ', link);
       for (const key of ['grad_norm', 'update_ratio']) {
         const td = document.createElement('td');

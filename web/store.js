@@ -3,8 +3,8 @@
 // Why one place: every view (charts, gallery, drawing, shelf, glass box, code panel) needs to
 // know the page state, whether there is data and a model, and the class names. Each reads them
 // here and reacts to events published here, instead of reading another section's DOM or watching
-// attributes. Python's events (batch, epoch, sample, start, shelf, done, stopped, error) and the
-// page's own (below) flow through the same stream.
+// attributes. Python's events (glassnet/events.py: batch, epoch, sample, start, shelf, done,
+// stopped, error) and the page's own (below) flow through the same stream.
 //
 // The page's own events:
 //   {event: 'state', state, previous}     status.setState changed the page state
@@ -34,13 +34,18 @@ const current = {
   runs: 0, // training runs started on this page
 };
 
-// Python's progress events: many a second while a run trains. Views that only follow the page
-// state, the data or the model skip them.
-const PROGRESS = ['batch', 'sample', 'epoch'];
-
-/** Whether `event` is one of a run's progress events (batch, sample, epoch). */
+/**
+ * Whether `event` is one of a run's progress events (batch, sample, epoch: many a second while a
+ * run trains), which views that only follow the page state, the data or the model skip. The
+ * names are Python's (glassnet/events.py, sent as webapi.options().events); none come before it.
+ */
 export function isProgress(event) {
-  return PROGRESS.includes(event.event);
+  return Boolean(current.schema?.events.progress.includes(event.event));
+}
+
+/** Whether `event` ends a run (done, stopped, error), by Python's list of event names. */
+export function isRunEnd(event) {
+  return Boolean(current.schema?.events.ends.includes(event.event));
 }
 
 const listeners = new Set();

@@ -22,7 +22,7 @@ export class TeachView {
       </div>
       <div class="button-row">
         <label class="inline-label" for="teach-steps">Steps</label>
-        <input id="teach-steps" class="teach-steps" type="number" min="1" max="200" step="1" value="10">
+        <input id="teach-steps" class="teach-steps" type="number" min="1" step="1">
         <button type="button" class="primary teach-tune" data-testid="teach-tune">Fine-tune</button>
         <button type="button" class="teach-undo" data-testid="model-undo" disabled>Undo fine-tune</button>
         <button type="button" class="quiet teach-clear">Forget my examples</button>
@@ -39,9 +39,17 @@ export class TeachView {
     this.result = card.querySelector('.teach-result');
     this.examples = 0;
     this.setClasses(read().classes);
+    if (read().schema) this.setSteps(read().schema.fine_tune);
     this.addButton.addEventListener('click', () => this.add());
     this.tuneButton.addEventListener('click', () => this.tune());
     this.clearButton.addEventListener('click', () => this.clear());
+  }
+
+  /** The steps field's default and upper bound: Python's (webapi.options().fine_tune). */
+  setSteps({ steps, max_steps: most }) {
+    const field = this.card.querySelector('.teach-steps');
+    field.max = String(most);
+    if (!field.value) field.value = String(steps);
   }
 
   setClasses(names) {
@@ -51,6 +59,7 @@ export class TeachView {
   }
 
   update(event, state) {
+    if (event.event === 'schema') this.setSteps(event.schema.fine_tune);
     if (event.event === 'ready') {
       this.setClasses(state.classes);
       this.showCount(0); // a (re)started Python holds no examples
@@ -103,12 +112,13 @@ export class TeachView {
   }
 
   async tune() {
-    const steps = Math.max(1, Math.min(200, Math.round(Number(this.card.querySelector('.teach-steps').value) || 10)));
+    const limits = read().schema.fine_tune;
+    const steps = Math.max(1, Math.min(limits.max_steps, Math.round(Number(this.card.querySelector('.teach-steps').value) || limits.steps)));
     this.setBusy(true);
     this.result.textContent = 'Fine-tuning…';
     try {
       const before = await this.guess().catch(() => null);
-      const r = await this.app.call('fine_tune', { steps, lr: 0.001 });
+      const r = await this.app.call('fine_tune', { steps, lr: limits.lr });
       const after = await this.guess().catch(() => null);
       const names = read().classes;
       const loss = r.losses.length ? ` Loss on your examples: ${r.losses[0].toFixed(3)} → ${r.losses[r.losses.length - 1].toFixed(3)}.` : '';

@@ -3,9 +3,8 @@
 // line while a run goes. Python runs the run; this module asks for it and says what happens.
 
 import { getState, hideError, setState, setStatus, showError } from './status.js';
-import { change, isProgress, publish, read } from './store.js';
+import { change, isProgress, isRunEnd, publish, read } from './store.js';
 
-const RUN_END = ['done', 'stopped', 'error'];
 const percent = (v) => `${(v * 100).toFixed(1)}%`;
 
 /**
@@ -157,7 +156,7 @@ export function mountTraining(root, { controls, call, request }) {
       if (event.event === 'epoch') {
         setStatus(`Epoch ${event.epoch} of ${event.epochs} done: it names ${percent(event.test_accuracy)} of the test images correctly.${getState() === 'paused' ? ' (paused)' : ''}`);
       }
-      if (RUN_END.includes(event.event)) ended(event);
+      if (isRunEnd(event)) ended(event);
       else if (!isProgress(event)) buttons();
     },
   };

@@ -15,8 +15,8 @@ export class WeightsView {
     this.app = app;
     this.card = card;
     card.insertAdjacentHTML('beforeend', `
-      <p class="explain">Each square is one unit of the first hidden layer: its 784 weights laid out
-        like the 28×28 image. Red pixels make the unit fire, blue ones hold it back; watch shapes of
+      <p class="explain">Each square is one unit of the first hidden layer: one weight per pixel, laid
+        out like the image. Red pixels make the unit fire, blue ones hold it back; watch shapes of
         clothes appear as it trains.</p>
       <label class="inline-label weights-switch"><input type="checkbox" class="weights-shared"> One colour scale for all pictures (compare strengths)</label>
       <p class="weights-caption muted"></p>

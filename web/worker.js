@@ -4,8 +4,8 @@
 // (webapi.run(max_seconds=0.2)) and yields to the event loop between chunks. That is when pause,
 // stop, set-lr and predict messages get read: the page stays responsive without SharedArrayBuffer.
 //
-// A thin dispatcher: {id, type: 'call', name, kwargs} calls webapi.<name>(**kwargs) (any
-// module-level function of glassnet.webapi: a new one needs no edit here). Only the training loop
+// A thin dispatcher: {id, type: 'call', name, kwargs} calls webapi.<name>(**kwargs) for a name in
+// glassnet.webapi.PAGE_CALLS (the one list of page calls: a new one needs no edit here). Only the training loop
 // lives here: 'init', 'train', 'pause', 'resume', 'stop'. Every request gets one reply
 // {id, ok, result | error}; errors are mapped to {message, hint, option?, fatal?} in one place
 // (describeError). The worker also sends {kind: 'events', events} (training events, in order)
@@ -90,16 +90,15 @@ function pythonAlive() {
 }
 
 // Calls webapi.<name>(**kwargs) through a tiny Python wrapper that turns GlassnetError into a
-// value. Only public module-level functions can be called. Events the call queued (a run started,
+// value. Only the names in webapi.PAGE_CALLS can be called. Events the call queued (a run started,
 // the model shelf changed: webapi.take_events) come back with the reply and go to the page first.
 const CALL_PY = `
-import inspect as _inspect
 from glassnet import webapi as _webapi
 from glassnet.errors import GlassnetError as _GlassnetError
 
 def _glassnet_call(name, kwargs):
-    fn = getattr(_webapi, name, None) if not name.startswith("_") else None
-    if not _inspect.isfunction(fn) or fn.__module__ != _webapi.__name__:
+    fn = _webapi.PAGE_CALLS.get(name)
+    if fn is None:
         return {"ok": False, "message": f"the page asked for an unknown function {name!r}",
                 "hint": "Reload the page; if it happens again, report this message."}
     kw = kwargs.to_py(depth=1) if hasattr(kwargs, "to_py") else dict(kwargs or {})
@@ -163,7 +162,7 @@ async function init({ wheelUrl, wheelSha256 }) {
   const info = call('info');
   const options = call('options');
   progress('ready', 'Python is ready.');
-  return { info, options, presets: Object.fromEntries(Object.entries(options.presets).map(([k, v]) => [k, v.values])), seconds: (performance.now() - t0) / 1000, loadTimes };
+  return { info, options, seconds: (performance.now() - t0) / 1000, loadTimes };
 }
 
 // ---------------------------------------------------------------- training loop

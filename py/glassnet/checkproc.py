@@ -28,7 +28,7 @@ def hard_limit(seconds: float) -> float:
 
 
 def run_check(code: str, exercise: str | None, piece: str | None, seconds: float) -> dict[str, Any]:
-    """pieces.check / exercises.check_exercise's report, computed in a child process."""
+    """piececheck.check / exercises.check_exercise's report, computed in a child process."""
     request = json.dumps({"code": code, "exercise": exercise, "piece": piece, "seconds": seconds})
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = os.environ.get("PYTHONPATH")
@@ -70,13 +70,13 @@ def main() -> int:
     """The child: read the request on stdin, write the report after MARKER on stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     request = json.load(sys.stdin)
-    from . import exercises, pieces, sandbox
+    from . import exercises, piececheck, sandbox
 
     seconds = float(request["seconds"])
     sandbox.DEFAULT_BUDGET_S = seconds
     faulthandler.dump_traceback_later(hard_limit(seconds), exit=True)
     if request["piece"]:
-        report = pieces.check(request["piece"], request["code"])
+        report = piececheck.check(request["piece"], request["code"])
     else:
         report = exercises.check_exercise(request["exercise"], request["code"])
     faulthandler.cancel_dump_traceback_later()

@@ -14,19 +14,21 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from . import __version__, backend
+from .checkproc import run_check
 from .data import CLASS_NAMES, DEBIAN_DIR, cache_dir, find_data_dir, load_fashion_mnist
 from .errors import ConfigError, GlassnetError
-from .checkproc import run_check
+from .events import BATCH, DONE, EPOCH, ERROR
 from .exercises import EXERCISES, get_exercise, named_in
 from .fileio import read_bounded
-from .pieces import PIECES
-from .sandbox import DEFAULT_BUDGET_S
 from .modelio import check_writable, load_model_file, save_model_file
+from .pieces import PIECES
 from .presets import OPTIONS, PRESETS, Option, make_config
+from .sandbox import DEFAULT_BUDGET_S
 from .train import Trainer, evaluate
 
 
@@ -126,7 +128,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         for event in trainer.events():
             kind = event["event"]
-            if kind == "batch":
+            if kind == BATCH:
                 if bar is None and tqdm is not None:
                     bar = tqdm(total=trainer.steps_per_epoch, desc=f"epoch {event['epoch']}",
                                unit="batch", leave=False, file=sys.stderr)
@@ -134,7 +136,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                     bar.update(1)
                     if event["step"] % 20 == 0:
                         bar.set_postfix(loss=f"{event['loss']:.4f}")
-            elif kind == "epoch":
+            elif kind == EPOCH:
                 if bar is not None:
                     bar.close()
                     bar = None
@@ -145,10 +147,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                           f"loss {event['train_loss']:.4f}  acc {event['train_accuracy']:.2%}  |  "
                           f"test loss {event['test_loss']:.4f}  acc {event['test_accuracy']:.2%}  "
                           f"({event['seconds']:.2f} s)", flush=True)
-            elif kind == "error":
+            elif kind == ERROR:
                 print(f"glassnet: error: {event['message']} ({event['hint']})", file=sys.stderr)
                 return 2
-            elif kind == "done":
+            elif kind == DONE:
                 result = 0
                 if not args.json:
                     print(f"done: test accuracy {event['test_accuracy']:.2%} after "

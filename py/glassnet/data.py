@@ -11,38 +11,32 @@ import math
 import os
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from .errors import DataError
 from .fileio import read_bounded
+from .idxformat import IDX_TYPES, MAX_DIMENSIONS, MAX_IDX_BYTES
+from .limits import CLASSES, SIDE
 from .places import DEBIAN_DIR, DOWNLOAD_MD5, DOWNLOAD_URL, FILES, cache_dir  # noqa: F401 (re-exported)
 
 CLASS_NAMES = [
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 ]
+# The same classes in a word each, where a table has little room (the confusion matrix's headers).
+CLASS_SHORT_NAMES = [
+    "T-shirt", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Boot",
+]
 
-# idx type byte -> (dtype, bytes per item). Fashion-MNIST only uses 0x08, but the format allows more.
-_IDX_TYPES = {
-    0x08: np.dtype(np.uint8),
-    0x09: np.dtype(np.int8),
-    0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"),
-    0x0D: np.dtype(">f4"),
-    0x0E: np.dtype(">f8"),
-}
+_IDX_TYPES = {code: np.dtype(dtype) for code, (dtype, _) in IDX_TYPES.items()}
 _IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09}
 _GZIP_MAGIC = b"\x1f\x8b"
-
-
-# Fashion-MNIST's largest file is 47 MB of raw idx; anything declaring more than this is refused
-# before a byte is inflated (a small .gz can inflate to gigabytes).
-MAX_IDX_BYTES = 256 * 1024 * 1024
-_MAX_HEADER = 4 + 4 * 4  # magic, then up to four 32-bit dimensions
+_MAX_HEADER = 4 + 4 * MAX_DIMENSIONS  # magic, then up to four 32-bit dimensions
 
 
 def _idx_header(head: bytes, name: str) -> tuple[np.dtype, tuple[int, ...], int]:
@@ -55,8 +49,9 @@ def _idx_header(head: bytes, name: str) -> tuple[np.dtype, tuple[int, ...], int]
             f"{name}: not an idx file (magic bytes {head[:4].hex()}); "
             "expected 0000 08 followed by the number of dimensions"
         )
-    if not 1 <= ndim <= 4:
-        raise DataError(f"{name}: an idx file with {ndim} dimensions is not supported (1 to 4)")
+    if not 1 <= ndim <= MAX_DIMENSIONS:
+        raise DataError(f"{name}: an idx file with {ndim} dimensions is not supported "
+                        f"(1 to {MAX_DIMENSIONS})")
     header = 4 + 4 * ndim
     if len(head) < header:
         raise DataError(f"{name}: the header is truncated")
@@ -157,8 +152,8 @@ def check_pair(images: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.nd
     Labels must be unsigned bytes like the data set's: signed types would let negative labels
     through and float types would be rounded silently, so both are refused with the reason.
     """
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise DataError(f"{name} images: expected shape (n, 28, 28), got {images.shape}")
+    if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
+        raise DataError(f"{name} images: expected shape (n, {SIDE}, {SIDE}), got {images.shape}")
     if images.dtype != np.uint8:
         raise DataError(f"{name} images: expected unsigned bytes, got {images.dtype}")
     if labels.ndim != 1:
@@ -170,9 +165,10 @@ def check_pair(images: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.nd
         raise DataError(f"{name}: {len(images)} images but {len(labels)} labels")
     if len(labels) == 0:
         raise DataError(f"{name}: the set holds no examples")
-    if labels.max() >= len(CLASS_NAMES):
-        bad = int(np.argmax(labels >= len(CLASS_NAMES)))
-        raise DataError(f"{name} labels: label {int(labels[bad])} at index {bad} is out of range 0-9")
+    if labels.max() >= CLASSES:
+        bad = int(np.argmax(labels >= CLASSES))
+        raise DataError(f"{name} labels: label {int(labels[bad])} at index {bad} is out of range "
+                        f"0-{CLASSES - 1}")
     return images, labels
 
 
@@ -186,7 +182,7 @@ class Dataset:
     test_labels: np.ndarray
     source: str = ""
 
-    def split_validation(self, fraction: float, seed: int = 0) -> "Dataset":
+    def split_validation(self, fraction: float, seed: int = 0) -> Dataset:
         """Hold out part of the training set; the held-out part replaces the test set."""
         if not 0.0 < fraction < 1.0:
             raise DataError(f"validation fraction must be between 0 and 1, got {fraction}")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-SIZE = 28
+from .limits import SIDE
+
+SIZE = SIDE  # the frame a drawing is fitted into: the data set's image side
 
 
 def to_gray(pixels: np.ndarray) -> np.ndarray:

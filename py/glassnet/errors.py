@@ -76,7 +76,7 @@ class DivergedError(GlassnetError):
     default_browser_hint = default_hint
 
     @classmethod
-    def at(cls, loss: float, epoch: int | None, step: int, lr: float | None = None) -> "DivergedError":
+    def at(cls, loss: float, epoch: int | None, step: int, lr: float | None = None) -> DivergedError:
         where = f"epoch {epoch}, step {step}" if epoch is not None else f"step {step}"
         hint = (f"Lower the learning rate (it was {lr:g}; try a tenth of it) or turn on "
                 "gradient clipping.") if lr is not None else None

@@ -1,6 +1,6 @@
 """Guided exercises: a piece of the package with its body left blank, a hint, and the check.
 
-The checks are ``pieces.check`` (finite differences for layers and the loss, a comparison with
+The checks are ``piececheck.check`` (finite differences for layers and the loss, a comparison with
 the reference for optimizers), so an exercise passes exactly when the student's version would do
 what the package's own does. The page, the command line (``python -m glassnet check FILE.py``)
 and the tests all go through ``check_exercise``.
@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import pieces
+from . import piececheck
 from .errors import ConfigError
 
 
@@ -156,8 +156,8 @@ def named_in(code: str) -> str | None:
 
 
 def check_exercise(exercise_id: str, code: str) -> dict[str, Any]:
-    """``pieces.check`` with the exercise's required functions and cases, plus its id."""
+    """``piececheck.check`` with the exercise's required functions and cases, plus its id."""
     exercise = get_exercise(exercise_id)
-    report = pieces.check(exercise.piece, code, exercise.required, exercise.cases)
+    report = piececheck.check(exercise.piece, code, exercise.required, exercise.cases)
     report["exercise"] = exercise.id
     return report

@@ -135,8 +135,22 @@ def inspect_step(trainer, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
             "thresholds": {"stalled": STALLED, "unstable": UNSTABLE}}
 
 
-def fine_tune(model: Sequential, drawings: np.ndarray, labels: np.ndarray, steps: int = 10,
-              lr: float = 0.001, replay: tuple[np.ndarray, np.ndarray] | None = None,
+# Fine-tuning on a student's drawings: the steps it takes unless told, the most the page offers
+# (each step also replays a batch of training images; a few hundred take seconds in a browser),
+# and Adam's step size.
+FINE_TUNE_STEPS = 10
+MAX_FINE_TUNE_STEPS = 200
+FINE_TUNE_LR = 0.001
+
+
+def fine_tune_schema() -> dict[str, float]:
+    """For the page: {"steps": default, "max_steps": int, "lr": float}."""
+    return {"steps": FINE_TUNE_STEPS, "max_steps": MAX_FINE_TUNE_STEPS, "lr": FINE_TUNE_LR}
+
+
+def fine_tune(model: Sequential, drawings: np.ndarray, labels: np.ndarray,
+              steps: int = FINE_TUNE_STEPS, lr: float = FINE_TUNE_LR,
+              replay: tuple[np.ndarray, np.ndarray] | None = None,
               seed: int = 0) -> list[float]:
     """A few Adam steps on the user's own drawings (float rows in [0, 1]).
 

@@ -6,7 +6,7 @@ is held to exactly the standard the package's own layers are tested against.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -1,5 +1,8 @@
 """Layers as small objects: forward, backward, and parallel ``params``/``grads`` lists.
 
+The building blocks live here (Dense, Dropout, BatchNorm, Sequential); activations and their
+registry are in ``activations.py``, and ``network.py`` puts layers together into an MLP.
+
 Optimizers only ever loop over (param, grad) pairs, so they never look at layer types. Layers keep
 what backward needs from the last forward call; a model is used by one training loop at a time.
 """
@@ -32,7 +35,7 @@ class Layer:
         raise NotImplementedError
 
     def spec(self) -> dict[str, Any]:
-        """JSON-able description from which ``layer_from_spec`` rebuilds the layer."""
+        """JSON-able description from which ``network.layer_from_spec`` rebuilds the layer."""
         return {"type": self.kind}
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -86,58 +89,6 @@ class Dense(Layer):
 
     def spec(self) -> dict[str, Any]:
         return {"type": self.kind, "inputs": self.inputs, "outputs": self.outputs, "init": self.init}
-
-
-class ReLU(Layer):
-    kind = "ReLU"
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        self._mask = x > 0
-        return np.multiply(x, self._mask, dtype=x.dtype)
-
-    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray:
-        return np.multiply(grad, self._mask, dtype=grad.dtype)
-
-
-class LeakyReLU(Layer):
-    kind = "LeakyReLU"
-
-    def __init__(self, alpha: float = 0.01) -> None:
-        super().__init__()
-        self.alpha = float(alpha)
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        self._slope = np.where(x > 0, 1.0, self.alpha).astype(x.dtype)
-        return x * self._slope
-
-    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray:
-        return grad * self._slope
-
-    def spec(self) -> dict[str, Any]:
-        return {"type": self.kind, "alpha": self.alpha}
-
-
-class Tanh(Layer):
-    kind = "Tanh"
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        self._y = np.tanh(x)
-        return self._y
-
-    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray:
-        return grad * (1 - self._y * self._y)
-
-
-class Sigmoid(Layer):
-    kind = "Sigmoid"
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        # tanh form: never overflows, unlike 1 / (1 + exp(-x)) for large negative x.
-        self._y = 0.5 * (np.tanh(0.5 * x) + 1)
-        return self._y
-
-    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray:
-        return grad * self._y * (1 - self._y)
 
 
 class Dropout(Layer):
@@ -254,51 +205,3 @@ class Sequential:
 
     def __repr__(self) -> str:
         return "Sequential(" + ", ".join(map(repr, self.layers)) + ")"
-
-
-ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "tanh": Tanh, "sigmoid": Sigmoid}
-_INIT_FOR = {"relu": "he", "leaky_relu": "he", "tanh": "glorot", "sigmoid": "glorot"}
-
-
-def build_mlp(hidden: list[int], activation: str = "relu", dropout: float = 0.0,
-              batchnorm: bool = False, seed: int = 0, inputs: int = 784, classes: int = 10,
-              dtype: Any = np.float32, input_dropout: float = 0.0) -> Sequential:
-    """[Dropout on inputs], then Dense -> [BatchNorm] -> activation -> [Dropout] per hidden size,
-    then Dense to the classes."""
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
-    root = np.random.default_rng(seed)
-    init_rng, drop_seq = root.spawn(2)
-    layers: list[Layer] = []
-    if input_dropout > 0:
-        layers.append(Dropout(input_dropout, drop_seq.spawn(1)[0]))
-    width = inputs
-    for size in hidden:
-        layers.append(Dense(width, size, _INIT_FOR[activation], init_rng, dtype))
-        if batchnorm:
-            layers.append(BatchNorm(size, dtype=dtype))
-        layers.append(ACTIVATIONS[activation]())
-        if dropout > 0:
-            layers.append(Dropout(dropout, drop_seq.spawn(1)[0]))
-        width = size
-    layers.append(Dense(width, classes, "glorot" if activation in ("tanh", "sigmoid") else "he",
-                        init_rng, dtype))
-    return Sequential(layers)
-
-
-def layer_from_spec(spec: dict[str, Any], dtype: Any = np.float32) -> Layer:
-    """Rebuild a layer from its JSON spec; unknown types or bad fields raise ValueError."""
-    kind = spec.get("type")
-    if kind == "Dense":
-        return Dense(int(spec["inputs"]), int(spec["outputs"]), str(spec.get("init", "he")), dtype=dtype)
-    if kind == "BatchNorm":
-        return BatchNorm(int(spec["features"]), float(spec.get("momentum", 0.9)),
-                         float(spec.get("eps", 1e-5)), dtype=dtype)
-    if kind == "Dropout":
-        return Dropout(float(spec["p"]))
-    if kind == "LeakyReLU":
-        return LeakyReLU(float(spec.get("alpha", 0.01)))
-    simple = {"ReLU": ReLU, "Tanh": Tanh, "Sigmoid": Sigmoid}
-    if kind in simple:
-        return simple[kind]()
-    raise ValueError(f"unknown layer type {kind!r}")

@@ -7,7 +7,8 @@ they inflate or allocate anything.
 
 from __future__ import annotations
 
-INPUTS = 28 * 28  # Fashion-MNIST pixels
+SIDE = 28  # an image is SIDE x SIDE pixels (Fashion-MNIST)
+INPUTS = SIDE * SIDE  # pixels, the network's inputs
 CLASSES = 10
 # Far above any MLP this package trains (the `best` preset has 1.9 M); 50 M float32 parameters
 # are 200 MB, already more than a browser tab comfortably holds next to the data.

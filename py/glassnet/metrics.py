@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .limits import CLASSES
+
 
 def accuracy(predictions: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(predictions == labels)) if len(labels) else 0.0
 
 
-def confusion_matrix(predictions: np.ndarray, labels: np.ndarray, classes: int = 10) -> np.ndarray:
+def confusion_matrix(predictions: np.ndarray, labels: np.ndarray, classes: int = CLASSES) -> np.ndarray:
     """Rows are true classes, columns predicted ones."""
     return np.bincount(labels.astype(np.intp) * classes + predictions.astype(np.intp),
                        minlength=classes * classes).reshape(classes, classes)

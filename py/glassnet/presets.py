@@ -19,9 +19,9 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .activations import ACTIVATIONS
 from .errors import ConfigError
-from .layers import ACTIVATIONS
-from .limits import INPUTS, MAX_BATCH_VALUES, MAX_PARAMETERS, mlp_parameters
+from .limits import CLASSES, INPUTS, MAX_BATCH_VALUES, MAX_PARAMETERS, mlp_parameters
 from .optim import OPTIMIZERS
 
 
@@ -58,7 +58,7 @@ SCHEDULES = ("constant", "step", "cosine")
 
 # Words for choice values, where the value itself is not what people call it.
 CHOICE_TITLES = {
-    "relu": "ReLU", "leaky_relu": "Leaky ReLU", "tanh": "tanh", "sigmoid": "sigmoid",
+    **{a.name: a.title for a in ACTIVATIONS.values()},
     "sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "Nesterov momentum",
     "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW",
     "constant": "constant", "step": "step (÷10 every 10 epochs)", "cosine": "cosine",
@@ -200,6 +200,16 @@ PRESET_HELP = {
 # The preset the page opens with: a run that fits a lesson (the command line's is "default").
 PAGE_PRESET = "lesson"
 
+# Settings that show one thing, which the page's buttons fill in (a preset plus changes; the
+# title names the example in the form and on the shelf).
+EXAMPLES: dict[str, dict[str, Any]] = {
+    # Vanishing gradients: the first layer's updates are a million times smaller than the last's.
+    "sigmoid_ten": {"title": "Example: sigmoid, ten layers",
+                    "values": dict(preset="default", layers=[32] * 10, activation="sigmoid",
+                                   optimizer="sgd", lr=0.1, batch_size=64, dropout=0.0,
+                                   weight_decay=0.0, seed=0)},
+}
+
 _NAMES = {f.name for f in fields(Config)}
 
 
@@ -211,6 +221,8 @@ def schema() -> dict[str, Any]:
                            "values": make_config({"preset": name}).to_dict()}
                     for name in PRESETS},
         "default_preset": PAGE_PRESET,
+        "examples": {name: {"title": e["title"], "values": dict(e["values"])}
+                     for name, e in EXAMPLES.items()},
     }
 
 
@@ -335,7 +347,7 @@ def _check_together(c: Config) -> None:
     if parameters > MAX_PARAMETERS:
         bad(f"hidden layers {sizes} make {parameters:,} parameters; glassnet builds at most "
             f"{MAX_PARAMETERS:,}", "layers", "Use fewer or narrower layers.")
-    values = c.batch_size * (INPUTS + sum(c.layers) + 10)
+    values = c.batch_size * (INPUTS + sum(c.layers) + CLASSES)
     if values > MAX_BATCH_VALUES:
         bad(f"batch size {c.batch_size} with hidden layers {sizes} needs {values:,} values per "
             f"step, more than fits in memory (at most {MAX_BATCH_VALUES:,})", "batch_size",

@@ -39,8 +39,9 @@ import sys
 import time
 import tokenize
 import traceback
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 

@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 
 from . import backend
-from .layers import Sequential, layer_from_spec
+from .layers import Sequential
+from .limits import CLASSES, INPUTS
 from .losses import softmax_cross_entropy
+from .network import layer_from_spec
 from .optim import Adam
 
 
@@ -35,8 +37,9 @@ class _Step:
         self.opt = Adam(self.net.params, self.net.grads, lr=1e-3, decay=self.net.decay)
         rng = np.random.default_rng(1)
         first = self.net.layers[0].spec() if self.net.layers else {}
-        self.x = rng.random((batch, int(first.get("inputs", 784))), dtype=np.float32)
-        self.y = rng.integers(0, 10, batch)
+        last = self.net.layers[-1].spec() if self.net.layers else {}
+        self.x = rng.random((batch, int(first.get("inputs", INPUTS))), dtype=np.float32)
+        self.y = rng.integers(0, int(last.get("outputs", CLASSES)), batch)
 
     def seconds(self) -> float:
         started = time.perf_counter()

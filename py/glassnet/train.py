@@ -5,7 +5,7 @@ come from this one generator. Pausing is the consumer's business (stop pulling e
 is naturally suspended, which is what lets the browser train in chunks); stopping and changing the
 learning rate are requests that take effect at the next batch.
 
-Event schema:
+Event schema (the names are in events.py):
   {"event": "batch", "epoch", "step", "loss", "lr", "examples_per_s"}
   {"event": "epoch", "epoch", "epochs", "train_loss", "train_accuracy", "test_loss",
    "test_accuracy", "seconds", "lr"}
@@ -21,16 +21,20 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
 from . import metrics
 from .data import Dataset, augment, batches, to_float
 from .errors import DivergedError
-from .layers import Sequential, build_mlp
+from .events import BATCH, DONE, EPOCH, ERROR, SAMPLE, STOPPED
+from .layers import Sequential
+from .limits import CLASSES
 from .losses import add_l2_grad, l2_penalty, softmax, softmax_cross_entropy
+from .network import build_mlp
 from .optim import Optimizer, clip_grad_norm, make_optimizer, schedule_factor
 from .presets import Config
 
@@ -50,7 +54,7 @@ def build_optimizer(config: Config, model: Sequential) -> Optimizer:
 def predict_proba(model: Sequential, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """Class probabilities for float32 rows, in evaluation mode."""
     return np.concatenate([softmax(model.forward(x[i:i + batch_size], training=False))
-                           for i in range(0, len(x), batch_size)]) if len(x) else np.zeros((0, 10))
+                           for i in range(0, len(x), batch_size)]) if len(x) else np.zeros((0, CLASSES))
 
 
 def mirrored(x: np.ndarray) -> np.ndarray:
@@ -211,20 +215,20 @@ class Trainer:
             for x, y in self._epoch_batches():
                 if self._stop_requested:
                     self._elapsed += time.perf_counter() - started
-                    yield {"event": "stopped", "epoch": epoch, "step": self.step,
+                    yield {"event": STOPPED, "epoch": epoch, "step": self.step,
                            "seconds": self._elapsed}
                     return
                 with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
                     loss, logits = self.train_step(x, y)
                 if not math.isfinite(loss):
                     err = DivergedError.at(loss, epoch, self.step + 1, self.optimizer.lr)
-                    yield {"event": "error", "epoch": epoch, "step": self.step + 1,
+                    yield {"event": ERROR, "epoch": epoch, "step": self.step + 1,
                            "message": str(err), "hint": err.hint}
                     return
                 loss_sum += loss * len(y)
                 correct += int(np.count_nonzero(np.argmax(logits, axis=1) == y))
                 seen += len(y)
-                yield {"event": "batch", "epoch": epoch, "step": self.step, "loss": loss,
+                yield {"event": BATCH, "epoch": epoch, "step": self.step, "loss": loss,
                        "lr": self.optimizer.lr,
                        "examples_per_s": seen / max(time.perf_counter() - started, 1e-9)}
                 if self.sample_every and self.step % self.sample_every == 0 and \
@@ -235,7 +239,7 @@ class Trainer:
             seconds = time.perf_counter() - started
             self._elapsed += seconds
             self.epoch = epoch
-            event = {"event": "epoch", "epoch": epoch, "epochs": c.epochs,
+            event = {"event": EPOCH, "epoch": epoch, "epochs": c.epochs,
                      "train_loss": loss_sum / seen, "train_accuracy": correct / seen,
                      "test_loss": test["loss"], "test_accuracy": test["accuracy"],
                      "seconds": seconds, "lr": self.optimizer.lr}
@@ -245,7 +249,7 @@ class Trainer:
             for p, avg in zip(self.model.params, self._ema):
                 p[...] = avg
         last = self.history[-1] if self.history else {}
-        yield {"event": "done", "epochs": c.epochs, "test_loss": last.get("test_loss"),
+        yield {"event": DONE, "epochs": c.epochs, "test_loss": last.get("test_loss"),
                "test_accuracy": last.get("test_accuracy"), "seconds": self._elapsed}
 
     def _sample_event(self, epoch: int) -> dict[str, Any]:
@@ -254,7 +258,7 @@ class Trainer:
         with self._averaged_weights():
             logits = self.model.forward(to_float(self.data.test_images[idx]), training=False)
         right = int(np.count_nonzero(np.argmax(logits, axis=1) == self.data.test_labels[idx]))
-        return {"event": "sample", "epoch": epoch, "step": self.step,
+        return {"event": SAMPLE, "epoch": epoch, "step": self.step,
                 "progress": self.step / self.steps_per_epoch, "sample_accuracy": right / len(idx),
                 "sample_size": int(len(idx))}
 

@@ -9,8 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import wait_for_state
-from test_page import finish_training, start_training
+from conftest import finish_training, start_training, wait_for_state
 
 
 def _wheel_has_kernel(dist: Path) -> bool:

@@ -16,7 +16,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_ARGS, DATA_FILES, route_dataset, wait_for_state
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,7 @@ beside the editor and leaves the page usable.
 
 from __future__ import annotations
 
-from conftest import wait_for_state
-from test_page import error_banner, finish_training, start_training
+from conftest import error_banner, finish_training, start_training, wait_for_state
 
 RELU = '''# glassnet exercise: relu
 def forward(self, x, training=False):
@@ -57,7 +56,7 @@ def test_the_panel_shows_the_real_source_and_the_step_view_links_to_it(page, ser
     panel = page.get_by_test_id("code-panel")
     page.locator(".code-link[data-kind=piece][data-id=relu]").click()
     assert "self._mask = x > 0" in panel.inner_text()
-    assert "glassnet/layers.py" in page.locator(".code-where").inner_text()
+    assert "glassnet/activations.py" in page.locator(".code-where").inner_text()
     assert page.locator(".code-link.in-use").count() == 5  # the pieces a default run calls
     page.locator(".code-link[data-kind=piece][data-id=train_step]").click()
     assert "self.loss_fn(logits, y" in panel.inner_text()

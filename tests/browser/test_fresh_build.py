@@ -22,13 +22,12 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from conftest import ROOT, STATE, _serve, error_banner, finish_training, open_ready, start_training
 
-from conftest import (ROOT, STATE, _serve, error_banner, finish_training, open_ready,
-                      start_training)
 from tools import site as site_tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.native]

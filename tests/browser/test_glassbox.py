@@ -12,8 +12,15 @@ import json
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import (draw_strokes, error_banner, finish_training, start_long_run, start_training,
-                      wait_for_prediction, wait_for_state)
+from conftest import (
+    draw_strokes,
+    error_banner,
+    finish_training,
+    start_long_run,
+    start_training,
+    wait_for_prediction,
+    wait_for_state,
+)
 
 
 def open_ready(page, url: str) -> None:

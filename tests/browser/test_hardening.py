@@ -14,11 +14,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import (
+    DATA_FILES,
+    draw_strokes,
+    evaluate_settled,
+    finish_training,
+    start_long_run,
+    start_training,
+    wait_for_prediction,
+    wait_for_state,
+    wait_until,
+    worker_round_trips,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-from conftest import (DATA_FILES, draw_strokes, evaluate_settled, finish_training, start_long_run,
-                      start_training, wait_for_prediction, wait_for_state, wait_until,
-                      worker_round_trips)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = "document.documentElement.dataset.state"
@@ -126,7 +134,8 @@ def test_csv_cells_are_quoted_and_formulas_neutralised(page, server_url, small_d
         const csv = runs.runToCsv({epochs: [
             {epoch: 1, train_loss: '=1+1', test_accuracy: 0.5, lr: '@SUM(A1)'},
             {epoch: 2, train_loss: '1\\n2,3', seconds: -0.5}]});
-        return {csv, cell: ['=cmd', '+1', '-1', '@x', 'a"b', 'plain', 3.5, -2, NaN, 'x,y', 'l1\\nl2'].map(runs.csvCell)};
+        const values = ['=cmd', '+1', '-1', '@x', 'a"b', 'plain', 3.5, -2, NaN, 'x,y', 'l1\\nl2'];
+        return {csv, cell: values.map(runs.csvCell)};
     }""")
     assert cells["cell"] == ["\"'=cmd\"", "\"'+1\"", "\"'-1\"", "\"'@x\"", '"a""b"', "plain",
                              "3.5", "-2", "", '"x,y"', '"l1\nl2"']
@@ -318,7 +327,8 @@ def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
     page.goto(url)
     wait_for_state(page, ("ready", "error"))
     page.wait_for_function(
-        f"navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
+        "navigator.serviceWorker.controller"
+        f" && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
         timeout=120_000)
     # Redeploy: the page and its script change together.
     index = (copy / "index.html").read_text()
@@ -370,7 +380,8 @@ def test_a_half_deployed_build_is_refused_and_taken_once_the_deploy_is_done(page
     page.goto(url)
     wait_for_state(page, ("ready", "error"))
     page.wait_for_function(
-        f"navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
+        "navigator.serviceWorker.controller && "
+        f"navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
         timeout=120_000)
     # Half a redeploy: the new manifest.json and index.html are live, the new app.js is not yet.
     old_app = (copy / "app.js").read_bytes()
@@ -550,7 +561,8 @@ def test_an_injected_inline_script_does_not_run(page, server_url, small_data_pag
         try { window.eval('window.__pwned = "eval"'); } catch (_) { window.__evalRefused = true; }
         resolve();
     }, 0))""")
-    page.wait_for_function("() => window.__violations.filter(v => v.directive.startsWith('script-src')).length >= 4")
+    page.wait_for_function(
+        "() => window.__violations.filter(v => v.directive.startsWith('script-src')).length >= 4")
     assert page.evaluate("window.__pwned") is None
     assert page.evaluate("window.__evalRefused") is True
     directives = {v["directive"] for v in page.evaluate("window.__violations")}

@@ -10,9 +10,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import start_long_run, wait_for_state
-from test_page import (draw_strokes, finish_training, open_ready, probabilities, start_training,
-                       wait_for_prediction)
+from conftest import (
+    draw_strokes,
+    finish_training,
+    open_ready,
+    probabilities,
+    start_long_run,
+    start_training,
+    wait_for_prediction,
+    wait_for_state,
+)
 
 ACTIVE = "document.querySelector('[data-testid=model-item][data-active=true]')?.dataset.model"
 
@@ -218,7 +225,8 @@ def test_phone_live_view_first_no_sideways_scroll_and_no_serious_axe_violations(
     page.screenshot(path=str(artifacts_dir / "lesson-phone.png"), full_page=True)
     # The confusion matrix is one tab stop; arrow keys move inside it.
     cells = page.get_by_test_id("confusion-cell")
-    assert page.evaluate("[...document.querySelectorAll('[data-testid=confusion-cell]')].filter(b => b.tabIndex === 0).length") == 1
+    assert page.evaluate("[...document.querySelectorAll('[data-testid=confusion-cell]')]"
+                         ".filter(b => b.tabIndex === 0).length") == 1
     cells.first.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowDown")

@@ -14,11 +14,25 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import (DATA_FILES, STATE, draw_strokes, epoch_rows, error_banner,
-                      events_during_round_trips, finish_training, settled_probabilities,
-                      last_test_accuracy, make_dataset, open_ready, probabilities,
-                      record_timing, route_dataset, start_long_run, start_training, wait_for_prediction,
-                      wait_for_state)
+from conftest import (
+    DATA_FILES,
+    STATE,
+    draw_strokes,
+    epoch_rows,
+    error_banner,
+    events_during_round_trips,
+    finish_training,
+    last_test_accuracy,
+    make_dataset,
+    open_ready,
+    record_timing,
+    route_dataset,
+    settled_probabilities,
+    start_long_run,
+    start_training,
+    wait_for_prediction,
+    wait_for_state,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,12 +51,13 @@ def test_page_reaches_ready_without_console_errors(page, server_url, small_data_
     assert "600 training images" in page.locator("#data-summary").inner_text()
     assert page.get_by_test_id("train").is_enabled()
     assert not error_banner(page).is_visible()
-    # The presets came from webapi.presets() and fill the form.
+    # The presets came from webapi.options() and fill the form.
     page.get_by_test_id("preset").select_option("seed")
     assert page.locator("#optimizer").input_value() == "sgd"
     page.get_by_test_id("preset").select_option("default")
     # Every control has a name a screen reader can say (a label, aria-label or its text).
-    unnamed = page.evaluate("""() => [...document.querySelectorAll('input, select, button, canvas:not(.chart canvas)')]
+    unnamed = page.evaluate("""() => [...document.querySelectorAll(
+            'input, select, button, canvas:not(.chart canvas)')]
         .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
                       && !el.textContent.trim())
         .map(el => el.id || el.outerHTML.slice(0, 60))""")

@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from conftest import evaluate_settled  # noqa: E402
+
 from tools import site  # noqa: E402
 
 CACHED_DATES = """async (build) => {

@@ -7,9 +7,9 @@ build that `build.py test` runs before pytest.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
 import io
-import hashlib
 import json
 import os
 import re
@@ -92,15 +92,20 @@ def test_a_changed_file_inside_the_pyodide_tarball_is_rejected(tmp_path: Path,
         vendor.pyodide_core(tmp_path, tmp_path / "out")
 
 
-def test_the_lock_file_must_name_the_pinned_numpy_wheel(tmp_path: Path) -> None:
+def test_the_lock_file_must_name_the_pinned_numpy_wheel_and_python(tmp_path: Path) -> None:
     lock = tmp_path / "pyodide-lock.json"
-    lock.write_text(json.dumps({"packages": {"numpy": {
+    info = {"python": f"{pins.PYODIDE_PYTHON}.7"}
+    lock.write_text(json.dumps({"info": info, "packages": {"numpy": {
         "file_name": pins.NUMPY_WHEEL, "sha256": "0" * 64}}}))
     with pytest.raises(BuildError, match="pyodide-lock.json names numpy"):
         vendor.check_lock_names_numpy(lock)
-    lock.write_text(json.dumps({"packages": {"numpy": {
+    lock.write_text(json.dumps({"info": info, "packages": {"numpy": {
         "file_name": pins.NUMPY_WHEEL, "sha256": pins.NUMPY_WHEEL_SHA256}}}))
     vendor.check_lock_names_numpy(lock)
+    lock.write_text(json.dumps({"info": {"python": "3.13.2"}, "packages": {"numpy": {
+        "file_name": pins.NUMPY_WHEEL, "sha256": pins.NUMPY_WHEEL_SHA256}}}))
+    with pytest.raises(BuildError, match="PYODIDE_PYTHON"):
+        vendor.check_lock_names_numpy(lock)
 
 
 def test_every_pin_is_a_sha256() -> None:

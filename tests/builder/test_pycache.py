@@ -18,7 +18,7 @@ from tools import pycache
 
 pytestmark = pytest.mark.native
 
-MINOR = "%d.%d" % sys.version_info[:2]
+MINOR = "{}.{}".format(*sys.version_info[:2])
 
 
 def _wheel(path: Path) -> Path:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from glassnet import cli
-from glassnet.modelio import load_model_file
 from glassnet.data import FILES
+from glassnet.modelio import load_model_file
 
 pytestmark = pytest.mark.native
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,9 +6,20 @@ import numpy as np
 import pytest
 
 from glassnet import data
-from glassnet.data import (FILES, DataError, augment, batches, check_pair, dataset_from_bytes,
-                           encode_idx, find_data_dir, load_dir, load_fashion_mnist, parse_idx,
-                           to_float)
+from glassnet.data import (
+    FILES,
+    DataError,
+    augment,
+    batches,
+    check_pair,
+    dataset_from_bytes,
+    encode_idx,
+    find_data_dir,
+    load_dir,
+    load_fashion_mnist,
+    parse_idx,
+    to_float,
+)
 
 from ..conftest import make_dataset, write_dataset
 

@@ -8,12 +8,12 @@ import pytest
 from glassnet import glassbox, webapi
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, NotReadyError
-from glassnet.layers import build_mlp
+from glassnet.gradcheck import assert_close, numeric_grad
+from glassnet.network import build_mlp
 from glassnet.presets import make_config
 from glassnet.train import Trainer
 
 from ..conftest import make_dataset
-from glassnet.gradcheck import assert_close, numeric_grad
 
 
 def test_saliency_matches_finite_differences():
@@ -57,7 +57,7 @@ def test_activations_are_the_forward_pass():
     model = build_mlp([16, 8], seed=0)
     x = np.random.default_rng(0).random(784, dtype=np.float32)
     layers = glassbox.activations(model, x)
-    assert [l["type"] for l in layers] == ["Dense", "ReLU", "Dense", "ReLU", "Dense"]
+    assert [layer["type"] for layer in layers] == ["Dense", "ReLU", "Dense", "ReLU", "Dense"]
     np.testing.assert_allclose(layers[-1]["values"], model.forward(x[None, :])[0], rtol=1e-6)
     assert np.all(layers[1]["values"] >= 0)
 
@@ -77,7 +77,7 @@ def test_update_ratio_against_a_hand_computed_sgd_step(small_data):
     assert dense["update_ratio"] == pytest.approx(dense["update_norm"] / np.linalg.norm(w_before),
                                                   rel=1e-5)
     assert report["step"] == 1 and report["batch_size"] == 16
-    assert [l["type"] for l in report["layers"]] == ["Dense", "ReLU", "Dense"]
+    assert [layer["type"] for layer in report["layers"]] == ["Dense", "ReLU", "Dense"]
     assert 0 <= report["layers"][1]["output_zero_fraction"] <= 1
 
 
@@ -86,7 +86,7 @@ def test_deep_sigmoid_shows_vanishing_gradients(small_data):
                           "lr": 0.1, "batch_size": 32})
     trainer = Trainer(config, small_data)
     report = glassbox.inspect_step(trainer, *trainer.next_batch())
-    dense = [l["params"][0]["grad_norm"] for l in report["layers"] if l["type"] == "Dense"]
+    dense = [layer["params"][0]["grad_norm"] for layer in report["layers"] if layer["type"] == "Dense"]
     assert dense[0] < dense[-1] / 100  # the first layer barely hears the loss
 
 

@@ -16,7 +16,6 @@ from glassnet.presets import make_config
 from glassnet.train import Trainer
 
 
-
 @pytest.fixture(scope="module")
 def kernel() -> Kernel:
     if "kernel" not in backend.available():

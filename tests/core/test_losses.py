@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from glassnet.losses import add_l2_grad, l2_penalty, log_softmax, softmax, softmax_cross_entropy
-
 from glassnet.gradcheck import assert_close, numeric_grad
+from glassnet.losses import add_l2_grad, l2_penalty, log_softmax, softmax, softmax_cross_entropy
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])

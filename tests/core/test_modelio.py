@@ -1,14 +1,14 @@
 import io
-import os
 import json
+import os
 import zipfile
 
 import numpy as np
 import pytest
 
 from glassnet.errors import ModelFileError
-from glassnet.layers import build_mlp
 from glassnet.modelio import META_KEY, load_model, load_model_file, save_model, save_model_file
+from glassnet.network import build_mlp
 
 
 def model_bytes(**kw):
@@ -39,7 +39,8 @@ def test_test_accuracy_travels_with_the_model_and_is_checked():
     assert meta["test_accuracy"] == pytest.approx(0.8855)
     assert "test_accuracy" not in load_model(save_model(model, {}))[1]
     for bad in (1.5, -0.1, "0.9", True, [0.9]):
-        blob = rewrite(save_model(model, {}), lambda a: set_meta(a, lambda m: m.__setitem__("test_accuracy", bad)))
+        blob = rewrite(save_model(model, {}),
+                       lambda a, bad=bad: set_meta(a, lambda m: m.__setitem__("test_accuracy", bad)))
         with pytest.raises(ModelFileError, match="recorded test accuracy .* is not a fraction"):
             load_model(blob)
 
@@ -181,7 +182,8 @@ def test_deeply_nested_metadata_is_refused_without_recursion():
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda m: m["layers"][2].__setitem__("alpha", float("nan")), r"layer 2 \(LeakyReLU\): alpha must be in \[0, 1\], got nan"),
+    (lambda m: m["layers"][2].__setitem__("alpha", float("nan")),
+     r"layer 2 \(LeakyReLU\): alpha must be in \[0, 1\], got nan"),
     (lambda m: m["layers"][2].__setitem__("alpha", "0.1"), "alpha must be a number"),
     (lambda m: m["layers"][1].__setitem__("eps", -1.0), r"layer 1 \(BatchNorm\): eps must be in \(0, 1\]"),
     (lambda m: m["layers"][1].__setitem__("momentum", float("inf")), "momentum must be in"),

@@ -3,8 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from glassnet.optim import (SGD, Adam, AdamW, RMSProp, clip_grad_norm, make_optimizer,
-                            schedule_factor)
+from glassnet.optim import SGD, Adam, AdamW, RMSProp, clip_grad_norm, make_optimizer, schedule_factor
 
 
 def one_param(value=1.0, grad=0.5):

@@ -8,10 +8,13 @@ import textwrap
 import numpy as np
 import pytest
 
-from glassnet import exercises, layers, pieces, sandbox, webapi
+from glassnet import exercises, piececheck, pieces, sandbox, webapi
+from glassnet.activations import ReLU
 from glassnet.errors import ConfigError, StudentCodeError
+from glassnet.network import build_mlp
 from glassnet.presets import make_config
 from glassnet.train import Trainer
+from glassnet.webapi import session
 
 # Right answers to every exercise (the package ships none: students see the real code instead).
 SOLUTIONS = {
@@ -86,14 +89,14 @@ def test_the_starter_does_not_pass(exercise_id):
 def test_the_packages_own_source_passes_its_own_check(piece_id):
     source = pieces.source(piece_id)
     assert "def " in source["code"] and source["functions"][0]["line"] > 0
-    report = pieces.check(piece_id, source["code"])
+    report = piececheck.check(piece_id, source["code"])
     assert report["ok"], report
 
 
 def test_source_comes_from_the_loaded_package():
     src = pieces.source("relu")
     assert src["functions"][0]["name"] == "ReLU.forward"
-    assert src["functions"][0]["file"] == "glassnet/layers.py"
+    assert src["functions"][0]["file"] == "glassnet/activations.py"
     assert "self._mask = x > 0" in src["code"]
     assert "loss_fn" in pieces.source("train_step")["code"]
     assert pieces.pieces_in_use("tanh", "nesterov") == ["dense", "tanh", "softmax_cross_entropy",
@@ -150,7 +153,7 @@ def softmax_cross_entropy(logits, labels, label_smoothing=0.0):
     return -float((target * np.log(p)).sum()) / n, (p - target) / n
 '''
     with np.errstate(all="ignore"):
-        report = pieces.check("softmax_cross_entropy", code)
+        report = piececheck.check("softmax_cross_entropy", code)
     assert not report["ok"]
     large = next(p for p in report["parts"] if p["name"] == "large logits")
     assert large["verdict"] == "wrong" and "maximum" in large["detail"]
@@ -234,7 +237,7 @@ def test_swapping_a_layer_into_one_run_and_out_again(small_data):
                                          "    self.calls = getattr(self, 'calls', 0) + 1\n    self._mask = x > 0")
     version = pieces.compile_version("relu", counting)
     trainer = trainer_for(small_data)
-    other = layers.build_mlp([16], "relu", inputs=784)
+    other = build_mlp([16], "relu")
     labels = pieces.apply(trainer, [version])
     assert labels == ["your ReLU (forward, backward)"]
     events = list(trainer.events())
@@ -242,7 +245,7 @@ def test_swapping_a_layer_into_one_run_and_out_again(small_data):
     reference = list(trainer_for(small_data).events())  # same maths, so the same run
     assert events[-2]["test_accuracy"] == pytest.approx(reference[-2]["test_accuracy"])
     assert events[-2]["train_loss"] == pytest.approx(reference[-2]["train_loss"], rel=1e-5)
-    relu = next(layer for layer in trainer.model.layers if isinstance(layer, layers.ReLU))
+    relu = next(layer for layer in trainer.model.layers if isinstance(layer, ReLU))
     assert relu.calls >= trainer.steps_per_epoch  # the student's forward ran every step
     other.forward(np.zeros((2, 784), np.float32))  # other models keep the reference
     assert not hasattr(other.layers[1], "calls")
@@ -286,9 +289,8 @@ def test_a_piece_that_the_run_does_not_use_is_refused_with_the_setting_to_change
 
 
 def test_webapi_arms_code_for_the_next_run_only(small_data):
-    saved = webapi._s
-    webapi._s = webapi._Session()
-    webapi._s.data = small_data
+    saved = session.replace(session.Session())
+    session.get().data = small_data
     try:
         armed = webapi.code_use(exercise="relu", code=SOLUTIONS["relu"])
         assert armed["armed"] and armed["settings"] == {"activation": "relu"}
@@ -309,10 +311,10 @@ def test_webapi_arms_code_for_the_next_run_only(small_data):
         webapi.start({"layers": [16], "epochs": 1})
         assert webapi.code_reset() == {"restored": True}
         assert webapi.info()["custom_code"] == []
-        assert not any("forward" in vars(layer) for layer in webapi._s.model.layers)
+        assert not any("forward" in vars(layer) for layer in session.get().model.layers)
     finally:
         webapi.code_reset()
-        webapi._s = saved
+        session.replace(saved)
 
 
 # ---------------------------------------------------------------- a judge that cannot be bribed
@@ -421,9 +423,8 @@ def backward(self, grad, need_input_grad=True):
 
 
 def test_code_reset_in_the_page_restores_numpy(small_data):
-    saved = webapi._s
-    webapi._s = webapi._Session()
-    webapi._s.data = small_data
+    saved = session.replace(session.Session())
+    session.get().data = small_data
     real_max = np.max
     try:
         code = SOLUTIONS["relu"].replace("    self._mask = x > 0",
@@ -437,7 +438,7 @@ def test_code_reset_in_the_page_restores_numpy(small_data):
         assert np.max is real_max
     finally:
         np.max = real_max
-        webapi._s = saved
+        session.replace(saved)
 
 
 @pytest.mark.parametrize("terms", [500, 5000])

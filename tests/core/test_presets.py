@@ -129,9 +129,9 @@ def test_every_numeric_option_is_checked_up_front(overrides, message):
 
 
 def test_the_largest_network_training_allows_also_loads():
-    from glassnet.layers import build_mlp
     from glassnet.limits import MAX_PARAMETERS, mlp_parameters
     from glassnet.modelio import load_model, save_model
+    from glassnet.network import build_mlp
 
     config = make_config({"layers": [7000, 10]})  # 5.6 M parameters: allowed by both
     model = build_mlp(config.layers, seed=0)

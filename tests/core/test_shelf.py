@@ -6,21 +6,22 @@ import pytest
 from glassnet import webapi
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, ModelError
-from glassnet.layers import build_mlp
 from glassnet.modelio import save_model
+from glassnet.network import build_mlp
 from glassnet.shelf import MAX_MODELS, Shelf
+from glassnet.webapi import session
 
 from ..conftest import make_dataset
 
 
 @pytest.fixture
 def api():
-    webapi._s = webapi._Session()
+    session.replace(session.Session())
     data = make_dataset()
     webapi.load_data(*[encode_idx(a) for a in (data.train_images, data.train_labels,
                                                data.test_images, data.test_labels)])
     yield webapi
-    webapi._s = webapi._Session()
+    session.replace(session.Session())
 
 
 def drawing():

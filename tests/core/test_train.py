@@ -169,6 +169,7 @@ def test_evaluate_can_keep_the_probabilities_of_the_same_pass(small_data):
 def test_sample_events_move_inside_the_first_epoch():
     from glassnet.presets import make_config
     from glassnet.train import Trainer
+
     from ..conftest import make_dataset
 
     trainer = Trainer(make_config({"layers": [16], "epochs": 1, "batch_size": 32}), make_dataset(),

@@ -8,6 +8,7 @@ import pytest
 from glassnet import webapi
 from glassnet.data import encode_idx
 from glassnet.errors import ConfigError, DataError, ModelError, ModelFileError, NotReadyError
+from glassnet.webapi import estimatepage, session
 
 from ..conftest import make_dataset
 
@@ -50,7 +51,7 @@ def test_everything_is_json_able(fresh):
     api = fresh
     info = api.info()
     assert info["has_data"] is False and info["backend"] in ("blas", "einsum", "kernel")
-    assert set(api.presets()) == {"seed", "lesson", "default", "best"}
+    assert set(api.options()["presets"]) == {"seed", "lesson", "default", "best"}
     loaded = api.load_data(*blobs(make_dataset()))
     assert loaded["train"] == 600 and loaded["test"] == 200 and len(loaded["classes"]) == 10
     started = api.start({"preset": "default", "layers": [32], "epochs": 1})
@@ -251,20 +252,19 @@ def test_a_bad_half_names_its_file_and_keeps_what_was_loaded(fresh):
         api.load_training_set(train_images, blobs(make_dataset(n_train=50))[1])  # 600 vs 50
     with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz"):
         api.load_test_set(test_images, b"\x1f\x8b broken")
-    assert api._s.data.test_labels.shape == (200,)
-    assert api._s.data.train_labels.shape == (0,)
+    assert session.get().data.test_labels.shape == (200,)
+    assert session.get().data.train_labels.shape == (0,)
 
 
 def _a_model_file(api) -> bytes:
     """A small trained model's .npz bytes, made with a throwaway session."""
-    saved = api._s
-    api._s = api._Session()
+    saved = session.replace(session.Session())
     try:
         api.load_data(*blobs(make_dataset()))
         train_to_end(api)
         return api.save_model()
     finally:
-        api._s = saved
+        session.replace(saved)
 
 
 # Errors say what happened by their type, and what the page
@@ -325,8 +325,8 @@ def test_one_divergence_message_for_the_cli_and_the_page(fresh):
     (lambda api: api.inspect_input(test_index=1.5), "does not exist"),
     (lambda api: api.inspect_input(test_index=0, target=10), "target must be between 0 and 9"),
     (lambda api: api.add_example(b"\0" * 16, 2, 2, 4, float("nan")), "is not a class"),
-    (lambda api: api.fine_tune(steps=-1), "steps must be between 1 and 1000"),
-    (lambda api: api.fine_tune(steps=10 ** 9), "steps must be between 1 and 1000"),
+    (lambda api: api.fine_tune(steps=-1), "steps must be between 1 and 200"),
+    (lambda api: api.fine_tune(steps=10 ** 9), "steps must be between 1 and 200"),
     (lambda api: api.fine_tune(lr=float("nan")), "lr must be a number in"),
     (lambda api: api.fine_tune(lr=-1), "lr must be a number in"),
 ])
@@ -350,8 +350,8 @@ def test_estimate_scales_a_few_timed_batches_to_the_run(fresh, monkeypatch):
     # The warning follows the threshold, whatever this device's speed (a fast kernel in Pyodide
     # finishes 1,000 tiny epochs in under five minutes).
     for estimate in (short, long):
-        assert estimate["warning"] is (estimate["seconds"] > api.LONG_RUN_S)
-    monkeypatch.setattr(api, "LONG_RUN_S", 0.0)
+        assert estimate["warning"] is (estimate["seconds"] > estimatepage.LONG_RUN_S)
+    monkeypatch.setattr(estimatepage, "LONG_RUN_S", 0.0)
     warned = api.estimate({"layers": [16], "epochs": 2})
     assert warned["warning"] is True and "too long" in warned["text"]
     assert api.shelf()["models"] == []  # nothing kept
@@ -378,13 +378,13 @@ def test_estimate_times_steps_for_a_while_not_just_three(fresh, monkeypatch):
     steps = []
     original = Trainer.train_step
     monkeypatch.setattr(Trainer, "train_step", lambda self, x, y: steps.append(1) or original(self, x, y))
-    monkeypatch.setattr(api, "ESTIMATE_SECONDS", 0.0)
+    monkeypatch.setattr(estimatepage, "ESTIMATE_SECONDS", 0.0)
     api.estimate({"layers": [8], "batch_size": 8, "epochs": 1})
     assert len(steps) == 3 + 3
     steps.clear()
-    monkeypatch.setattr(api, "ESTIMATE_SECONDS", 1e9)
+    monkeypatch.setattr(estimatepage, "ESTIMATE_SECONDS", 1e9)
     api.estimate({"layers": [8], "batch_size": 8, "epochs": 1})
-    assert len(steps) == 2 * api.ESTIMATE_MAX_STEPS  # 128 steps: more than the 75 of an epoch
+    assert len(steps) == 2 * estimatepage.ESTIMATE_MAX_STEPS  # 128 steps: more than the 75 of an epoch
 
 
 def test_the_shelf_comes_back_after_python_is_restarted(fresh):
@@ -429,7 +429,7 @@ def test_a_model_with_non_finite_weights_is_marked_diverged_and_gets_no_copy(fre
     api.load_data(*blobs(make_dataset()))
     train_to_end(api)
     model_id = api.shelf()["active"]
-    weights = webapi._s.shelf.get(model_id).model.layers[0].params[0]
+    weights = session.get().shelf.get(model_id).model.layers[0].params[0]
     weights[0, 0] = np.nan
     with pytest.raises(ModelError, match="NaN or infinite") as caught:
         api.model_file(model_id)
