@@ -30,7 +30,7 @@ export async function classroomUrls(loc = location) {
 
 /** The QR code of `text` as an SVG string (scales with its box); the library loads on first use. */
 export async function qrSvg(text) {
-  const { qrcode } = await import('./vendor/qrcode-generator/qrcode.mjs');
+  const { qrcode } = await import('../vendor/qrcode-generator/qrcode.mjs');
   const code = qrcode(0, 'M'); // 0: the smallest version that holds the text
   code.addData(text);
   code.make();

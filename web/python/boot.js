@@ -8,12 +8,12 @@
 
 import { Bridge } from './bridge.js';
 import { DataProblem, fetchSiteFiles, readPickedFiles, TEST_KEYS } from './data.js';
-import { startOfflineStatus } from './offline-status.js';
+import { startOfflineStatus } from '../page/offline-status.js';
 import { ShelfKeeper } from './shelf-keeper.js';
-import { getState, hideError, readyText, setState, setStatus, showError, statusText } from './status.js';
-import { change, publish, read } from './store.js';
+import { getState, hideError, readyText, setState, setStatus, showError, statusText } from '../page/status.js';
+import { change, publish, read } from '../page/store.js';
 import { TrainingDownload } from './training-data.js';
-import { followUpdates, latestBuild } from './update.js';
+import { followUpdates, latestBuild } from '../page/update.js';
 
 const $ = (id) => document.getElementById(id);
 const LOAD_STEPS = { python: 1, numpy: 2, glassnet: 3, ready: 4 };

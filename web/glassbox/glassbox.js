@@ -4,16 +4,16 @@
 // its context, and keeps the cards' "Model: ..." lines. Every number shown is computed by
 // glassnet's Python through the worker.
 
-import { BackendView } from './backend-view.js';
-import { InspectView } from './inspect-view.js';
-import { MistakesView } from './mistakes-view.js';
+import { BackendView } from './backend.js';
+import { InspectView } from './inspect.js';
+import { MistakesView } from './mistakes.js';
 import { RunsView } from './runs.js';
 import { ShareView } from './share.js';
-import { nameActiveModel } from './shelf-view.js';
+import { nameActiveModel } from '../sections/shelf.js';
 import { Stepper } from './stepper.js';
-import { change, publish, read } from './store.js';
+import { change, publish, read } from '../page/store.js';
 import { TeachView } from './teach.js';
-import { WeightsView } from './weights-view.js';
+import { WeightsView } from './weights.js';
 
 // A new view: its module, and one line here. `model`: the card names the model it shows.
 const VIEWS = [

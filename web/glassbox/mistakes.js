@@ -2,8 +2,8 @@
 // guess), accuracy per class, the test images behind any cell, and the most confident mistakes.
 // Why: "89% accurate" hides that shirts and T-shirts get mixed up; the matrix shows where.
 
-import { Gallery } from './gallery.js';
-import { isProgress, read } from './store.js';
+import { Gallery } from '../widgets/gallery.js';
+import { isProgress, read } from '../page/store.js';
 
 const SHORT = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'];
 

@@ -9,7 +9,7 @@
 // Python stops endless loops by itself after 10 s; a loop inside a single C call cannot be
 // stopped that way, so after a few seconds "Stop" offers to restart Python.
 
-import { CodeEditor, renderSource } from './code-editor.js';
+import { CodeEditor, renderSource } from './editor.js';
 
 const STOP_AFTER_MS = 2500; // a check taking longer than this shows "Stop"
 

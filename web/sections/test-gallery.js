@@ -1,10 +1,10 @@
 // Section 5, "Test images": a handful of test images with the active model's verdicts, drawn
 // again when the model changes (during a run at most every few seconds).
 
-import { Gallery } from './gallery.js';
-import { nameActiveModel } from './shelf-view.js';
-import { getState } from './status.js';
-import { isProgress, publish, read } from './store.js';
+import { Gallery } from '../widgets/gallery.js';
+import { nameActiveModel } from './shelf.js';
+import { getState } from '../page/status.js';
+import { isProgress, publish, read } from '../page/store.js';
 
 const COUNT = 12;
 const DURING_RUN_MS = 3000; // during training the tiles follow the model, but calmly

@@ -4,8 +4,8 @@
 // into, and it cannot run anything. The colours come from Highlight.js (vendored, pinned by
 // web/package-lock.json), drawn in a <pre> that scrolls with the textarea.
 
-import hljs from './vendor/highlight/core.min.js';
-import python from './vendor/highlight/python.min.js';
+import hljs from '../vendor/highlight/core.min.js';
+import python from '../vendor/highlight/python.min.js';
 
 hljs.registerLanguage('python', python);
 

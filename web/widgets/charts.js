@@ -7,7 +7,7 @@
 // an exponential moving average shows the trend people should see, and keeping ~60 points an
 // epoch keeps redrawing cheap while the worker streams events.
 
-import uPlot from './vendor/uplot/uPlot.esm.js';
+import uPlot from '../vendor/uplot/uPlot.esm.js';
 
 export const COLORS = { batch: '#9fb3cf', train: '#2b6cb0', test: '#c05621', sample: '#dd6b20' };
 const POINTS_PER_EPOCH = 60;

@@ -2,8 +2,8 @@
 // learning-rate change during a run, which of those buttons work in each state, and the status
 // line while a run goes. Python runs the run; this module asks for it and says what happens.
 
-import { getState, hideError, setState, setStatus, showError } from './status.js';
-import { change, isProgress, publish, read } from './store.js';
+import { getState, hideError, setState, setStatus, showError } from '../page/status.js';
+import { change, isProgress, publish, read } from '../page/store.js';
 
 const RUN_END = ['done', 'stopped', 'error'];
 const percent = (v) => `${(v * 100).toFixed(1)}%`;

@@ -1,8 +1,8 @@
 // Section 3, "Watch it learn": the live charts (charts.js) and the epoch table with the run's
 // progress figures (epochs.js), fed by the training events.
 
-import { Charts } from './charts.js';
-import { RunProgress } from './epochs.js';
+import { Charts } from '../widgets/charts.js';
+import { RunProgress } from '../widgets/epochs.js';
 
 const EMPTY_RUN = { epochs: 0, stepsPerEpoch: 1, batchSize: 1 };
 

@@ -2,8 +2,8 @@
 // Why: a unit "looks for" a pattern; its weights, laid out like the image, show that pattern
 // (a trouser leg, a collar) and change visibly while the network learns.
 
-import { coalesced } from './coalesce.js';
-import { legend, paintDiverging } from './colormap.js';
+import { coalesced } from '../page/coalesce.js';
+import { legend, paintDiverging } from '../widgets/colormap.js';
 
 const LIMIT = 64;
 // After these the weights are not what the pictures show any more.

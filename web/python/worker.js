@@ -142,7 +142,7 @@ const loadTimes = {};
 async function bootPython() {
   const stages = { python: 'Starting Python (Pyodide)…', numpy: 'Loading NumPy…' };
   const { pyodide: py, times } = await startPython({
-    indexURL: new URL('./pyodide/', import.meta.url).href,
+    indexURL: new URL('../pyodide/', import.meta.url).href,
     onStage: (stage) => progress(stage, stages[stage]),
   });
   Object.assign(loadTimes, times);

@@ -2,9 +2,9 @@
 // in) and models (Save model, Load model). Python checks every file; a bad one leaves the last
 // good data or model in place, and the message says which file and why.
 
-import { download } from './download.js';
-import { getState, hideError, readyText, setStatus, showError } from './status.js';
-import { change, isProgress, read } from './store.js';
+import { download } from '../page/download.js';
+import { getState, hideError, readyText, setStatus, showError } from '../page/status.js';
+import { change, isProgress, read } from '../page/store.js';
 
 // The largest honest model file (py/glassnet/modelio.py MAX_MODEL_BYTES, rounded up): a bigger
 // file is refused before the page reads it into memory.

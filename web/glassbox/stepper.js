@@ -4,8 +4,8 @@
 // Why: vanishing and exploding gradients are invisible in a loss curve but obvious here, where
 // the first layer's gradient is a million times smaller than the last one's.
 
-import { getState } from './status.js';
-import { isProgress, read } from './store.js';
+import { getState } from '../page/status.js';
+import { isProgress, read } from '../page/store.js';
 
 // Which code piece (section 7) computes a row of the table, by layer type.
 const LAYER_PIECES = { Dense: 'dense', ReLU: 'relu', LeakyReLU: 'leaky_relu', Tanh: 'tanh', Sigmoid: 'sigmoid' };

@@ -6,20 +6,20 @@
 // leaves the last good data in place, a crashed worker can be reloaded.
 
 import { mountAppearance } from './appearance.js';
-import { Loader } from './boot.js';
+import { Loader } from '../python/boot.js';
 import { mountClassroom } from './classroom.js';
-import { mountCodePanel } from './code-panel.js';
-import { Controls } from './controls.js';
-import { mountDrawing } from './drawing-view.js';
-import { mountEstimate } from './estimate.js';
-import { mountFiles } from './files.js';
-import { mountGalleryView } from './gallery-view.js';
-import { mountGlassbox } from './glassbox.js';
-import { mountLiveView } from './live-view.js';
-import { ShelfView } from './shelf-view.js';
+import { mountCodePanel } from '../code/panel.js';
+import { Controls } from '../widgets/controls.js';
+import { mountDrawing } from '../sections/drawing.js';
+import { mountEstimate } from '../sections/estimate.js';
+import { mountFiles } from '../sections/files.js';
+import { mountGalleryView } from '../sections/test-gallery.js';
+import { mountGlassbox } from '../glassbox/glassbox.js';
+import { mountLiveView } from '../sections/live.js';
+import { ShelfView } from '../sections/shelf.js';
 import { getState, onReloadWorker, setStatus, showError } from './status.js';
 import { follow } from './store.js';
-import { mountTraining } from './training.js';
+import { mountTraining } from '../sections/training.js';
 
 const $ = (id) => document.getElementById(id);
 const timings = { start: performance.now() }; // start-up figures, read by tests and the benchmark

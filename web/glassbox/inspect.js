@@ -2,10 +2,10 @@
 // gradient of one class's score with respect to each input pixel) laid over the input.
 // Why: a prediction stops being magic when you see which units fired and which pixels mattered.
 
-import { coalesced } from './coalesce.js';
-import { paintSaliency, paintStrip } from './colormap.js';
-import { paintImage } from './prediction.js';
-import { isProgress, read } from './store.js';
+import { coalesced } from '../page/coalesce.js';
+import { paintSaliency, paintStrip } from '../widgets/colormap.js';
+import { paintImage } from '../widgets/prediction.js';
+import { isProgress, read } from '../page/store.js';
 
 const COLUMNS = 32;
 // After these the same input may look different inside the network.

@@ -1,8 +1,8 @@
 // Before Train: how long these settings take on this device. Python times a few batches of the
 // network the settings describe (webapi.estimate); the line under the run buttons says it.
 
-import { getState } from './status.js';
-import { read } from './store.js';
+import { getState } from '../page/status.js';
+import { read } from '../page/store.js';
 
 const WAIT_MS = 400; // typing settles first: one estimate per pause, not per key
 

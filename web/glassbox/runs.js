@@ -2,8 +2,8 @@
 // browser's localStorage, listed, overlaid two at a time, and exported/imported as JSON or CSV.
 // Why: "did momentum help?" is answered by two curves on one chart, not by memory.
 
-import { COLORS, epochChart, followWidth, line } from './charts.js';
-import { download } from './download.js';
+import { COLORS, epochChart, followWidth, line } from '../widgets/charts.js';
+import { download } from '../page/download.js';
 
 const KEY = 'glassnet.runs.v1';
 // Stored runs that fail the checks below are moved here (never deleted, never shown), so one

@@ -2,8 +2,8 @@
 // network on those examples for a few steps (in Python), then see the guess change.
 // Why: students see that a network learns from examples, and that a few examples can move it.
 
-import { getState } from './status.js';
-import { isProgress, read } from './store.js';
+import { getState } from '../page/status.js';
+import { isProgress, read } from '../page/store.js';
 
 export class TeachView {
   /** @param {HTMLElement} card  @param {object} app  the page's glass-box context */

@@ -1,12 +1,12 @@
 // Section 4, "Try it: draw": the drawing pad and the active model's guess for the drawing, judged
 // again whenever the drawing or the model changes.
 
-import { DrawingPad } from './canvas.js';
-import { coalesced } from './coalesce.js';
-import { PredictionView } from './prediction.js';
-import { nameActiveModel } from './shelf-view.js';
-import { getState } from './status.js';
-import { publish, read } from './store.js';
+import { DrawingPad } from '../widgets/canvas.js';
+import { coalesced } from '../page/coalesce.js';
+import { PredictionView } from '../widgets/prediction.js';
+import { nameActiveModel } from './shelf.js';
+import { getState } from '../page/status.js';
+import { publish, read } from '../page/store.js';
 
 // Events after which the model may guess differently.
 const MODEL_MOVED = ['ready', 'epoch', 'done', 'stopped', 'model', 'edited'];
