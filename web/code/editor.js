@@ -19,7 +19,7 @@ export function renderSource(pre, code, first = 1, marked = null) {
   const html = highlightPython(code.replace(/\n$/, ''));
   // Highlight.js spans may cross lines; close and reopen them at each line break.
   const lines = [];
-  let open = [];
+  const open = [];
   for (const raw of html.split('\n')) {
     const line = open.join('') + raw;
     const tags = raw.match(/<span[^>]*>|<\/span>/g) || [];

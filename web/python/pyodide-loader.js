@@ -63,7 +63,7 @@ async function installWheelFromUrl(pyodide, wheelUrl, wheelSha256) {
   try {
     response = await fetch(wheelUrl);
   } catch (err) {
-    throw new Error(`The glassnet wheel could not be downloaded (${err.message}): check the network, then reload.`);
+    throw new Error(`The glassnet wheel could not be downloaded (${err.message}): check the network, then reload.`, { cause: err });
   }
   if (!response.ok) throw new Error(`The glassnet wheel is missing on the server (${wheelUrl}: HTTP ${response.status}): ${INCOMPLETE}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
