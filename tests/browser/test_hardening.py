@@ -122,7 +122,7 @@ def test_csv_cells_are_quoted_and_formulas_neutralised(page, server_url, small_d
     page.goto(server_url)
     wait_for_state(page, "ready")
     cells = page.evaluate("""async () => {
-        const runs = await import('./glassbox/runs.js');
+        const runs = await import('./page/run-text.js');
         const csv = runs.runToCsv({epochs: [
             {epoch: 1, train_loss: '=1+1', test_accuracy: 0.5, lr: '@SUM(A1)'},
             {epoch: 2, train_loss: '1\\n2,3', seconds: -0.5}]});

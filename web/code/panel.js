@@ -4,55 +4,17 @@
 // with it, and guided exercises.
 //
 // Every check and every swap is done by Python (glassnet.pieces, glassnet.exercises) through the
-// worker's generic `call`. Student code runs in the worker, never in the page: a worker has no
-// DOM, and what comes back is data shown with textContent (or Highlight.js's escaped HTML).
-// Python stops endless loops by itself after 10 s; a loop inside a single C call cannot be
-// stopped that way, so after a few seconds "Stop" offers to restart Python.
+// worker's `call`. The parts: catalogue.js (what there is to read), runner.js (Check, Train with
+// it, Reset, Stop), report.js (the verdicts), editor.js (the editor and the highlighted source);
+// this module shows a piece or an exercise and follows the page.
 
+import { Catalogue, exerciseFromHash, settingsOf } from './catalogue.js';
 import { CodeEditor, renderSource } from './editor.js';
+import { Report } from './report.js';
+import { Runner } from './runner.js';
+import { el } from '../widgets/el.js';
 
-const STOP_AFTER_MS = 2500; // a check taking longer than this shows "Stop"
-
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
-
-function exerciseFromHash() {
-  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
-  return params.get('exercise');
-}
-
-function formatError(value) {
-  if (value === null || value === undefined) return 'not a number';
-  if (value === 0) return '0';
-  return value.toExponential(1);
-}
-
-export class CodePanel {
-  /**
-   * @param {HTMLElement} container  an empty <section>
-   * @param {object} page  request(type, args), getState(), setStatus(text), showError(err),
-   *   controls (the settings form), train() (presses Train), restartPython(reason) (ends the
-   *   worker, boots a new one)
-   */
-  constructor(container, page) {
-    this.page = page;
-    this.pieces = new Map();
-    this.exercises = new Map();
-    this.inUse = [];
-    this.current = null; // {kind: 'piece' | 'exercise', id}
-    this.drafts = new Map(); // what the student wrote, per piece or exercise, kept while switching
-    this.busy = false;
-    this.wantedExercise = exerciseFromHash();
-    this.build(container);
-  }
-
-  build(container) {
-    container.classList.add('card', 'code-section');
-    container.setAttribute('aria-labelledby', 'code-heading');
-    container.innerHTML = `
+const MARKUP = `
       <h2 id="code-heading"><span class="step">7</span> Read and change the code</h2>
       <p class="explain">This is the NumPy that trains the network above, read from the very
         package running in this page. Pick a piece to read it; change it, press Check to test your
@@ -93,8 +55,25 @@ export class CodePanel {
           <p class="code-readonly muted" hidden>This piece can be read here but not replaced.</p>
         </div>
       </div>`;
-    const q = (sel) => container.querySelector(sel);
-    this.root = container;
+
+export class CodePanel {
+  /** @param {HTMLElement} root  an empty <section>  @param {object} ctx  the page's view context */
+  constructor(root, ctx) {
+    this.ctx = ctx;
+    this.catalogue = new Catalogue(ctx.call);
+    this.runner = new Runner(this, ctx);
+    this.current = null; // {kind: 'piece' | 'exercise', id}
+    this.drafts = new Map(); // what the student wrote, per piece or exercise, kept while switching
+    this.wantedExercise = exerciseFromHash(location.hash);
+    this.build(root);
+  }
+
+  build(root) {
+    root.classList.add('card', 'code-section');
+    root.setAttribute('aria-labelledby', 'code-heading');
+    root.innerHTML = MARKUP;
+    const q = (sel) => root.querySelector(sel);
+    this.root = root;
     this.pieceList = q('.code-piece-list');
     this.exerciseList = q('.code-exercise-list');
     this.title = q('.code-title');
@@ -105,21 +84,21 @@ export class CodePanel {
     this.editBox = q('.code-edit');
     this.readonly = q('.code-readonly');
     this.exerciseText = q('.exercise-text');
-    this.result = q('.check-result');
     this.checkButton = q('[data-testid="code-check"]');
     this.trainButton = q('[data-testid="code-train"]');
     this.resetButton = q('[data-testid="code-reset"]');
     this.stopButton = q('.code-stop');
     this.linkField = q('.exercise-link');
     this.editor = new CodeEditor(q('.code-editor-host'), (text) => this.drafts.set(this.key(), text));
-    this.checkButton.addEventListener('click', () => this.check());
-    this.trainButton.addEventListener('click', () => this.trainWithIt());
-    this.resetButton.addEventListener('click', () => this.reset());
-    this.stopButton.addEventListener('click', () => this.stop());
+    this.report = new Report(q('.check-result'), this.editor);
+    this.checkButton.addEventListener('click', () => this.runner.check());
+    this.trainButton.addEventListener('click', () => this.runner.trainWithIt());
+    this.resetButton.addEventListener('click', () => this.runner.reset());
+    this.stopButton.addEventListener('click', () => this.runner.stop());
     this.linkField.addEventListener('focus', () => this.linkField.select());
     window.addEventListener('hashchange', () => {
-      const wanted = exerciseFromHash();
-      if (wanted && this.exercises.has(wanted)) this.open('exercise', wanted, true);
+      const wanted = exerciseFromHash(location.hash);
+      if (wanted && this.catalogue.exercises.has(wanted)) this.open('exercise', wanted, true);
     });
     this.update();
   }
@@ -133,23 +112,17 @@ export class CodePanel {
   /** Once Python is ready (and again after it restarts): the pieces and the exercises. */
   async load(settings = {}) {
     try {
-      const [listing, { exercises }] = await Promise.all([
-        this.page.request('call', { name: 'code_pieces', kwargs: settings }),
-        this.page.request('call', { name: 'exercises', kwargs: {} }),
-      ]);
-      this.pieces = new Map(listing.pieces.map((p) => [p.id, p]));
-      this.inUse = listing.in_use;
-      this.exercises = new Map(exercises.map((e) => [e.id, e]));
+      await this.catalogue.load(settings);
       this.renderLists();
-      if (this.wantedExercise && this.exercises.has(this.wantedExercise)) {
+      if (this.wantedExercise && this.catalogue.exercises.has(this.wantedExercise)) {
         this.open('exercise', this.wantedExercise, true);
         this.wantedExercise = null;
       } else if (this.current) {
         this.open(this.current.kind, this.current.id);
       } else {
-        this.open('piece', this.inUse[0] ?? 'dense');
+        this.open('piece', this.catalogue.inUse[0] ?? 'dense');
       }
-      if (this.restartNote) this.showMessage('error', this.restartNote);
+      if (this.restartNote) this.report.message('error', this.restartNote);
       this.restartNote = null;
     } catch (err) {
       this.pieceList.replaceChildren(el('li', { className: 'muted', textContent: `The code could not be read: ${err.message}` }));
@@ -158,32 +131,16 @@ export class CodePanel {
   }
 
   /** The run's settings changed: mark the pieces it uses. */
-  async settingsChanged({ activation, optimizer }) {
-    if (!this.pieces.size) return;
+  async settingsChanged(settings) {
+    if (!this.catalogue.pieces.size) return;
     try {
-      const listing = await this.page.request('call', { name: 'code_pieces', kwargs: { activation, optimizer } });
-      this.inUse = listing.in_use;
+      await this.catalogue.mark(settings);
       this.renderLists();
     } catch (_) { /* the marks stay as they were */ }
   }
 
   renderLists() {
-    const item = (kind, id, text, extra = '') => {
-      const button = el('button', { type: 'button', className: `code-link ${extra}`.trim(), textContent: text });
-      button.dataset.kind = kind;
-      button.dataset.id = id;
-      if (kind === 'exercise') button.dataset.testid = 'exercise';
-      button.addEventListener('click', () => this.open(kind, id, kind === 'exercise'));
-      return el('li', {}, button);
-    };
-    const ordered = [...this.inUse, ...[...this.pieces.keys()].filter((id) => !this.inUse.includes(id))];
-    this.pieceList.replaceChildren(...ordered.filter((id) => this.pieces.has(id)).map((id) => {
-      const used = this.inUse.includes(id);
-      const li = item('piece', id, this.pieces.get(id).title, used ? 'in-use' : '');
-      if (used) li.firstChild.title = 'Used by a run with the current settings';
-      return li;
-    }));
-    this.exerciseList.replaceChildren(...[...this.exercises.values()].map((e) => item('exercise', e.id, e.title)));
+    this.catalogue.render(this.pieceList, this.exerciseList, (kind, id) => this.open(kind, id, kind === 'exercise'));
     this.markCurrent();
   }
 
@@ -197,8 +154,7 @@ export class CodePanel {
   // ------------------------------------------------------------ showing a piece or an exercise
 
   open(kind, id, scroll = false) {
-    const exercise = kind === 'exercise' ? this.exercises.get(id) : null;
-    const piece = this.pieces.get(exercise ? exercise.piece : id);
+    const { exercise, piece } = this.catalogue.find({ kind, id });
     if (!piece) return;
     if (this.current && this.editor.value) this.drafts.set(this.key(), this.editor.value);
     this.current = { kind, id };
@@ -243,182 +199,26 @@ export class CodePanel {
     });
   }
 
-  // ------------------------------------------------------------ check, train, reset, stop
-
-  request(name, kwargs) {
-    return this.page.request('call', { name, kwargs });
-  }
-
-  args() {
-    const { kind, id } = this.current;
-    return kind === 'exercise' ? { exercise: id, code: this.editor.value } : { piece: id, code: this.editor.value };
-  }
-
-  /** Runs a request that executes student code: shows "Stop" if it takes long. */
-  async guarded(what, fn) {
-    this.busy = true;
-    this.update();
-    const timer = setTimeout(() => { this.stopButton.hidden = false; }, STOP_AFTER_MS);
-    try {
-      return await fn();
-    } finally {
-      clearTimeout(timer);
-      this.stopButton.hidden = true;
-      this.busy = false;
-      this.update();
-    }
-  }
-
-  async check() {
-    if (!this.current || this.busy) return;
-    this.showPending('Checking your version…');
-    try {
-      const report = await this.guarded('check', () => this.request('code_check', this.args()));
-      this.showReport(report);
-    } catch (err) {
-      this.showFailure(err);
-    }
-  }
-
-  async trainWithIt() {
-    if (!this.current || this.busy) return;
-    const state = this.page.getState();
-    if (state === 'training' || state === 'paused') {
-      this.showMessage('error', 'A run is in progress: stop it (section 2), then train with your version.');
-      return;
-    }
-    this.showPending('Getting your version ready…');
-    let armed;
-    try {
-      armed = await this.guarded('use', () => this.request('code_use', this.args()));
-    } catch (err) {
-      this.showFailure(err);
-      return;
-    }
-    if (!armed.armed) {
-      this.showReport({ verdict: 'error', ok: false, error: armed.error, parts: [] });
-      return;
-    }
-    const changed = this.applySettings(armed.settings);
-    this.showMessage('info', `Training with ${armed.label}${changed.length ? ` (settings changed so it takes part: ${changed.join(', ')})` : ''}. Watch section 3; the run is labelled in "Compare runs".`);
-    await this.page.train();
-    const now = this.page.getState();
-    if (now === 'training' || now === 'paused') this.root.dataset.training = armed.label;
-    this.update();
-  }
-
-  /** Puts the options a version needs (e.g. activation relu) into the training form. */
-  applySettings(settings) {
-    const { controls } = this.page;
-    const texts = controls.texts();
-    const changed = Object.entries(settings || {}).filter(([key, value]) => controls.option(key) && texts[key] !== value);
-    if (changed.length) {
-      controls.setValues(Object.fromEntries(changed));
-      controls.changed();
-    }
-    return changed.map(([key, value]) => `${key} ${value}`);
-  }
-
-  async reset() {
-    if (!this.current) return;
-    const { kind, id } = this.current;
-    const exercise = kind === 'exercise' ? this.exercises.get(id) : null;
-    const piece = this.pieces.get(exercise ? exercise.piece : id);
-    this.drafts.delete(this.key());
-    this.editor.value = exercise ? exercise.starter : piece.code;
-    try {
-      await this.request('code_reset', {});
-      this.showMessage('info', exercise ? 'Back to the start of the exercise. The network uses the original code again.'
-        : 'Back to the original. The network uses the original code again.');
-    } catch (err) {
-      this.showFailure(err);
-    }
-  }
-
-  /** The worker is stuck in student code that Python cannot interrupt: start a new one. */
-  async stop() {
-    this.stopButton.hidden = true;
-    this.showMessage('error', 'Stopping your code: restarting Python…');
-    await this.page.restartPython('Your code did not finish, so Python was restarted.');
-  }
-
-  // ------------------------------------------------------------ showing results
-
   clearResult() {
-    this.result.replaceChildren();
-    this.result.dataset.verdict = '';
-    this.editor.mark(null);
-    const piece = this.currentPiece();
+    this.report.clear();
+    const { piece } = this.current ? this.catalogue.find(this.current) : {};
     if (piece) this.showSource(piece);
-  }
-
-  currentPiece() {
-    if (!this.current) return null;
-    const exercise = this.current.kind === 'exercise' ? this.exercises.get(this.current.id) : null;
-    return this.pieces.get(exercise ? exercise.piece : this.current.id) ?? null;
-  }
-
-  showPending(text) {
-    this.result.dataset.verdict = 'pending';
-    this.result.replaceChildren(el('p', { className: 'verdict', textContent: text }));
-    this.editor.mark(null);
-  }
-
-  showMessage(kind, text) {
-    this.result.dataset.verdict = kind;
-    this.result.replaceChildren(el('p', { className: 'verdict', textContent: text }));
-  }
-
-  showFailure(err) {
-    if (err && err.crashed) {
-      this.showMessage('error', `Python stopped while running your code: ${err.message}`);
-      return;
-    }
-    this.showMessage('error', err.message || String(err));
-    if (err.hint) this.result.append(el('p', { className: 'muted', textContent: err.hint }));
-  }
-
-  showReport(report) {
-    this.result.dataset.verdict = report.verdict;
-    const out = [];
-    if (report.error) {
-      const { message, line, hint } = report.error;
-      out.push(el('p', { className: 'verdict' },
-        el('strong', { textContent: line ? `Line ${line}: ` : 'Error: ' }), message));
-      if (hint) out.push(el('p', { className: 'muted', textContent: hint }));
-      this.editor.mark(line);
-    } else {
-      const icon = { right: '✓', 'nearly right': '≈', wrong: '✗' }[report.verdict] ?? '';
-      out.push(el('p', { className: 'verdict', textContent: `${icon} ${report.summary}` }));
-      out.push(el('p', { className: 'largest-error', textContent: `Largest relative error: ${formatError(report.max_error)}` }));
-      const rows = report.parts.map((p) => el('tr', { className: p.verdict.replace(' ', '-') },
-        el('th', { scope: 'row', textContent: p.name }),
-        el('td', { textContent: p.verdict }),
-        el('td', { className: 'num', textContent: formatError(p.error) }),
-        el('td', { textContent: p.detail })));
-      out.push(el('div', { className: 'table-wrap' }, el('table', { className: 'check-table' },
-        el('thead', {}, el('tr', {}, ...['Checked', 'Verdict', 'Relative error', 'Detail'].map((t) => el('th', { scope: 'col', textContent: t })))),
-        el('tbody', {}, ...rows))));
-      if (report.ok && this.editBox.contains(this.trainButton)) {
-        out.push(el('p', { className: 'muted', textContent: 'Now press "Train with my version" to train the network with it.' }));
-      }
-    }
-    this.result.replaceChildren(...out);
   }
 
   // ------------------------------------------------------------ the page's state
 
-  update(state = this.page.getState()) {
-    const ready = state !== 'loading' && state !== 'error' && this.pieces.size > 0;
+  update(state = this.ctx.getState()) {
+    const { busy } = this.runner;
+    const ready = state !== 'loading' && state !== 'error' && this.catalogue.pieces.size > 0;
     const running = state === 'training' || state === 'paused';
-    this.checkButton.disabled = !ready || this.busy;
-    this.trainButton.disabled = !ready || this.busy || running;
-    this.resetButton.disabled = !ready || this.busy;
+    this.checkButton.disabled = !ready || busy;
+    this.trainButton.disabled = !ready || busy || running;
+    this.resetButton.disabled = !ready || busy;
     // While a run trains with the student's code, a loop Python cannot interrupt would leave
     // the page's own Stop unanswered: this one restarts Python instead.
     if (!running) delete this.root.dataset.training;
     const trainingMine = running && Boolean(this.root.dataset.training);
-    if (!this.busy) this.stopButton.hidden = !trainingMine;
+    if (!busy) this.stopButton.hidden = !trainingMine;
     this.stopButton.textContent = trainingMine ? 'Stop my code (restarts Python)' : 'Stop (restart Python)';
   }
 
@@ -426,49 +226,37 @@ export class CodePanel {
   pythonRestarted(note) {
     // The request that ran the student's code went down with the old worker and never answers
     // (the page ends that worker without rejecting its calls), so the panel is not busy any more.
-    this.busy = false;
+    this.runner.busy = false;
     this.stopButton.hidden = true;
     this.update();
     this.restartNote = note || null; // shown once the pieces are loaded again
-    if (note && this.pieces.size) this.showMessage('error', note);
+    if (note && this.catalogue.pieces.size) this.report.message('error', note);
   }
 
   // ------------------------------------------------------------ links from other views
 
-  /** Opens a piece (from the step-through table, for example). */
-  show(id) {
-    if (this.pieces.has(id)) this.open('piece', id, true);
-  }
-
+  /** A link that opens a piece here (the step-through table uses it, through ctx.codeLink). */
   link(id, label) {
     const a = el('a', { href: '#code-heading', className: 'code-ref', textContent: 'code' });
     a.dataset.piece = id;
     a.setAttribute('aria-label', label);
     a.addEventListener('click', (e) => {
       e.preventDefault();
-      this.show(id);
+      if (this.catalogue.pieces.has(id)) this.open('piece', id, true);
     });
     return a;
   }
 }
 
-// Which settings decide the pieces a run uses (marked in the list).
-const settingsOf = (controls) => {
-  const { activation, optimizer } = controls.texts();
-  return { activation, optimizer };
-};
-
 /**
- * Mounts the panel in `container`: the page's view of it (update on events) and `link(piece,
- * label)`, a link that opens a piece here (the step-through table uses it).
- * @param {HTMLElement} container
- * @param {object} page  see CodePanel
+ * The view contract: mounts the panel in `root`; returns its view (update on events) and
+ * `link(piece, label)`, a link that opens a piece here (app.js offers it as ctx.codeLink).
  */
-export function mountCodePanel(container, page) {
-  const panel = new CodePanel(container, page);
+export function mount(root, ctx) {
+  const panel = new CodePanel(root, ctx);
   let marked = null;
-  page.controls.onChange(() => {
-    const now = settingsOf(page.controls);
+  ctx.controls.onChange(() => {
+    const now = settingsOf(ctx.controls);
     if (JSON.stringify(now) === JSON.stringify(marked)) return; // another field changed
     marked = now;
     panel.settingsChanged(now);
@@ -477,7 +265,7 @@ export function mountCodePanel(container, page) {
     update(event, state) {
       if (event.event === 'state' && event.state !== event.previous) panel.update(state.state);
       if (event.event === 'ready') {
-        marked = settingsOf(page.controls);
+        marked = settingsOf(ctx.controls);
         panel.load(marked);
       }
       if (event.event === 'restarted') panel.pythonRestarted(event.note);

@@ -100,3 +100,8 @@ export class BackendView {
     }
   }
 }
+
+/** The glass-box view contract (glassbox.js): fills `card`, hears every event through `update`. */
+export function mount(card, ctx) {
+  return new BackendView(card, ctx);
+}

@@ -71,6 +71,8 @@ export class InspectView {
     // Looking at the drawing: follow it as it changes (after each stroke, Clear, the example).
     if (event.event === 'drawing' && this.source?.kind === 'drawing') this.refresh();
     if (event.event === 'ready') this.setClasses(state.classes);
+    // A test image picked anywhere (a gallery tile, a confusion cell, a mistake): look inside it.
+    if (event.event === 'test-image' && state.hasModel) this.inspectTest(event.index);
     if (isProgress(event)) return;
     this.drawingButton.disabled = ['loading', 'error'].includes(state.state) || !state.hasModel;
   }
@@ -161,4 +163,9 @@ export class InspectView {
     });
     this.activationsEl.replaceChildren(...rows);
   }
+}
+
+/** The glass-box view contract (glassbox.js): fills `card`, hears every event through `update`. */
+export function mount(card, ctx) {
+  return new InspectView(card, ctx);
 }

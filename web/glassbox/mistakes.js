@@ -221,3 +221,8 @@ export class MistakesView {
     });
   }
 }
+
+/** The glass-box view contract (glassbox.js): fills `card`, hears every event through `update`. */
+export function mount(card, ctx) {
+  return new MistakesView(card, ctx);
+}

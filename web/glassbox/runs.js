@@ -1,295 +1,13 @@
-// Compare runs: every training run (its configuration and per-epoch figures) is kept in the
-// browser's localStorage, listed, overlaid two at a time, and exported/imported as JSON or CSV.
+// Compare runs: every training run (its settings and per-epoch figures) is kept in this browser
+// (page/run-records.js), listed, overlaid two at a time, exported/imported as JSON or CSV.
 // Why: "did momentum help?" is answered by two curves on one chart, not by memory.
 
 import { COLORS, epochChart, followWidth, line } from '../widgets/charts.js';
 import { download } from '../page/download.js';
+import { epochRecord, METRICS, newRun, RUN_LIMITS, RunStore, validateRun } from '../page/run-records.js';
+import { best, describeRun, overlaySeries, runToCsv, runToJson } from '../page/run-text.js';
 
-const KEY = 'glassnet.runs.v1';
-// Stored runs that fail the checks below are moved here (never deleted, never shown), so one
-// bad entry cannot stop the page from starting.
-const DAMAGED_KEY = 'glassnet.runs.damaged.v1';
-const METRICS = {
-  test_accuracy: 'Test accuracy',
-  train_accuracy: 'Train accuracy',
-  test_loss: 'Test loss',
-  train_loss: 'Train loss',
-};
-const CSV_COLUMNS = ['epoch', 'train_loss', 'train_accuracy', 'test_loss', 'test_accuracy', 'seconds', 'lr'];
-// What a real run can hold: the same limits as the training options (epochs at most 1000).
-export const RUN_LIMITS = {
-  fileBytes: 2_000_000, epochs: 1000, lrChanges: 1000, configKeys: 64, layers: 64, layerSize: 65536, text: 200,
-};
-const STATUSES = ['training', 'interrupted', 'done', 'stopped', 'error'];
 const CHART_HEIGHT = 200;
-
-/** The runs in localStorage: a list of checked plain objects, oldest first. */
-export class RunStore {
-  /** @param {Storage} storage  @param {object[]} options  the option schema (validateRun) */
-  constructor(storage, options) {
-    this.storage = storage;
-    this.options = options;
-    this.damaged = 0; // stored runs skipped (and set aside) by the last all()
-  }
-
-  all() {
-    let raw;
-    try {
-      raw = JSON.parse(this.storage.getItem(KEY) || '[]');
-    } catch (_) {
-      this.setAside([this.storage.getItem(KEY)]);
-      this.write([]);
-      return [];
-    }
-    if (!Array.isArray(raw)) {
-      this.setAside([raw]);
-      this.write([]);
-      return [];
-    }
-    const good = [];
-    const bad = [];
-    for (const run of raw) {
-      try {
-        good.push(validateRun(run, this.options));
-      } catch (_) {
-        bad.push(run);
-      }
-    }
-    if (bad.length) {
-      this.setAside(bad);
-      this.write(good);
-    }
-    return good;
-  }
-
-  /** Keeps damaged entries under their own key: reported, not lost, not read at start-up. */
-  setAside(entries) {
-    this.damaged += entries.length;
-    try {
-      const kept = JSON.parse(this.storage.getItem(DAMAGED_KEY) || '[]');
-      const list = Array.isArray(kept) ? kept : [kept];
-      this.storage.setItem(DAMAGED_KEY, JSON.stringify([...list, ...entries]));
-    } catch (_) {
-      // storage full or blocked: the damaged entries stay where they are
-    }
-  }
-
-  write(runs) {
-    try {
-      this.storage.setItem(KEY, JSON.stringify(runs));
-      return true;
-    } catch (_) {
-      return false; // full or blocked storage: the caller says so
-    }
-  }
-
-  save(runs) {
-    return this.write(runs);
-  }
-
-  get(id) {
-    return this.all().find((r) => r.id === id) ?? null;
-  }
-
-  put(run) {
-    const runs = this.all();
-    const at = runs.findIndex((r) => r.id === run.id);
-    if (at >= 0) runs[at] = run;
-    else runs.push(run);
-    return this.save(runs);
-  }
-
-  remove(id) {
-    this.save(this.all().filter((r) => r.id !== id));
-  }
-}
-
-function problem(text) {
-  return new Error(`This run cannot be used: ${text}.`);
-}
-
-function text(value, what, { optional = false } = {}) {
-  if (value === undefined && optional) return undefined;
-  if (typeof value !== 'string' || !value || value.length > RUN_LIMITS.text) {
-    throw problem(`"${what}" must be a text of 1 to ${RUN_LIMITS.text} characters`);
-  }
-  return value;
-}
-
-function finite(value, what, { min = -Infinity, max = Infinity, integer = false } = {}) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max
-      || (integer && !Number.isInteger(value))) {
-    const kind = integer ? 'a whole number' : 'a number';
-    throw problem(`"${what}" must be ${kind} between ${min} and ${max}, not ${JSON.stringify(value)?.slice(0, 40)}`);
-  }
-  return value;
-}
-
-/** A setting that is not (or no longer) an option: kept if it is plain data. */
-function plainSetting(key, value) {
-  if (typeof value === 'number') return finite(value, `config.${key}`);
-  if (typeof value === 'boolean' || value === null) return value;
-  if (typeof value === 'string') return text(value, `config.${key}`);
-  throw problem(`"config.${key}" must be a number, text or true/false`);
-}
-
-/**
- * One setting checked by its option's kind in the schema (webapi.options()). Types only, not
- * ranges: a run stored under older limits still loads. Null is a setting that was not set.
- */
-function checkSetting(option, value) {
-  const what = `config.${option.name}`;
-  if (value === null) return null;
-  switch (option.kind) {
-    case 'layers':
-      if (!Array.isArray(value) || value.length > RUN_LIMITS.layers) throw problem(`"${what}" must be a list of sizes`);
-      return value.map((n) => finite(n, what, { min: 1, max: RUN_LIMITS.layerSize, integer: true }));
-    case 'int':
-      return finite(value, what, { integer: true });
-    case 'float':
-      return finite(value, what);
-    case 'bool':
-      if (typeof value !== 'boolean') throw problem(`"${what}" must be true or false`);
-      return value;
-    case 'choice':
-      return text(value, what);
-    default:
-      return plainSetting(option.name, value);
-  }
-}
-
-function cleanConfig(config, options) {
-  if (!config || typeof config !== 'object' || Array.isArray(config)) throw problem('it has no "config" object');
-  const keys = Object.keys(config);
-  if (keys.length > RUN_LIMITS.configKeys) throw problem('its "config" has too many settings');
-  const byName = new Map(options.map((o) => [o.name, o]));
-  const clean = {};
-  for (const key of keys) {
-    const option = byName.get(key);
-    clean[key] = option ? checkSetting(option, config[key]) : plainSetting(key, config[key]);
-  }
-  return clean;
-}
-
-function cleanEpoch(e) {
-  if (!e || typeof e !== 'object' || Array.isArray(e)) throw problem('each of its "epochs" must be an object');
-  const clean = { epoch: finite(e.epoch, 'epoch', { min: 1, max: RUN_LIMITS.epochs, integer: true }) };
-  for (const key of CSV_COLUMNS.slice(1)) {
-    if (e[key] === undefined || e[key] === null) continue;
-    const range = key.endsWith('accuracy') ? { min: 0, max: 1 } : { min: 0 };
-    clean[key] = finite(e[key], key, range);
-  }
-  return clean;
-}
-
-/**
- * Checks a run (imported or stored) field by field and returns a clean copy that holds only
- * what the page uses: types, ranges and sizes are what a real run can have, so nothing stored
- * can break the list, the chart or the CSV export later. Says what is wrong in words.
- * @param {object[]} options  the option schema's list (webapi.options().options): each setting
- *   is checked by its option's kind
- */
-export function validateRun(run, options) {
-  if (!run || typeof run !== 'object' || Array.isArray(run)) throw new Error('This file is not a Glassnet run (expected a JSON object).');
-  if (typeof run.id !== 'string' || !run.id) throw new Error('This run has no "id".');
-  text(run.id, 'id');
-  if (!run.config || typeof run.config !== 'object') throw new Error('This run has no "config".');
-  if (!Array.isArray(run.epochs)) throw new Error('This run\'s "epochs" must be a list of objects with an "epoch" number.');
-  if (run.epochs.length > RUN_LIMITS.epochs) throw problem(`it has more than ${RUN_LIMITS.epochs} epochs`);
-  const epochs = run.epochs.map(cleanEpoch);
-  if (new Set(epochs.map((e) => e.epoch)).size !== epochs.length) throw problem('an epoch appears twice');
-  const lrChanges = run.lr_changes === undefined ? [] : run.lr_changes;
-  if (!Array.isArray(lrChanges) || lrChanges.length > RUN_LIMITS.lrChanges) throw problem('"lr_changes" must be a short list');
-  const checked = {
-    id: run.id,
-    config: cleanConfig(run.config, options),
-    epochs,
-    lr_changes: lrChanges.map((c) => ({
-      after_epoch: finite(c?.after_epoch, 'after_epoch', { min: 0, max: RUN_LIMITS.epochs, integer: true }),
-      lr: finite(c?.lr, 'lr', { min: 0 }),
-    })),
-  };
-  if (run.name !== undefined) checked.name = text(run.name, 'name');
-  if (run.created !== undefined) checked.created = text(run.created, 'created');
-  if (run.number !== undefined) checked.number = finite(run.number, 'number', { min: 0, max: 1e9, integer: true });
-  if (run.custom_code !== undefined) {
-    // The labels of the students' code a run trained with ("your ReLU"): a few short texts.
-    if (!Array.isArray(run.custom_code) || run.custom_code.length > 20) throw problem('"custom_code" must be a short list of texts');
-    checked.custom_code = run.custom_code.map((label) => text(label, 'custom_code'));
-  }
-  if (run.status !== undefined) {
-    if (!STATUSES.includes(run.status)) throw problem(`"status" must be one of ${STATUSES.join(', ')}`);
-    checked.status = run.status;
-  }
-  // The run's own key order (an exported run imports back byte for byte); unknown keys dropped.
-  const clean = {};
-  for (const key of [...Object.keys(run), ...Object.keys(checked)]) {
-    if (key in checked && !(key in clean)) clean[key] = checked[key];
-  }
-  return clean;
-}
-
-/**
- * One CSV cell. Text that a spreadsheet would run as a formula (=, +, -, @, tab, return first)
- * gets a leading apostrophe, and any text that could end the cell or the row is quoted.
- */
-export function csvCell(value) {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  let textValue = String(value);
-  const formula = /^[=+\-@\t\r]/.test(textValue);
-  if (formula) textValue = `'${textValue}`;
-  return formula || /[",\r\n]|^\s|\s$/.test(textValue) ? `"${textValue.replace(/"/g, '""')}"` : textValue;
-}
-
-/** The epochs as CSV: numbers only in the number columns (anything else is left empty). */
-export function runToCsv(run) {
-  const lines = [CSV_COLUMNS.map(csvCell).join(',')];
-  for (const e of run.epochs) {
-    lines.push(CSV_COLUMNS.map((k) => (typeof e[k] === 'number' ? csvCell(e[k]) : '')).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-export function runToJson(run) {
-  return `${JSON.stringify(run, null, 2)}\n`;
-}
-
-
-const words = (name) => name.replace(/_/g, ' ');
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-
-/** One setting in a few words, as the form names it: "128,64", "ReLU", "lr 0.002", "batchnorm". */
-function describeSetting(option, value) {
-  if (option.kind === 'layers') return value.length ? value.join(',') : 'no hidden layer';
-  if (option.kind === 'bool') return value ? words(option.name) : `no ${words(option.name)}`;
-  if (option.kind === 'choice') {
-    const title = option.choices?.find((c) => c.value === value)?.title ?? value;
-    return option.basic ? title : `${words(option.name)} ${title}`; // the basic menus name themselves
-  }
-  return `${words(option.name)} ${value}`;
-}
-
-/**
- * A run's settings in one line, from the option schema: the basic options (not those switched off
- * at their default, such as dropout 0), then any other option changed from its default.
- */
-function describeConfig(config, options) {
-  const shown = (o, v) => (o.basic ? !(o.kind === 'float' && v === 0 && o.default === 0) : !same(v, o.default));
-  return options.filter((o) => config[o.name] !== undefined && config[o.name] !== null && shown(o, config[o.name]))
-    .map((o) => describeSetting(o, config[o.name])).join(' · ');
-}
-
-/** A run's settings, and the students' code it trained with, in one line. */
-function describeRun(run, options) {
-  const custom = Array.isArray(run.custom_code) && run.custom_code.length ? ` · with ${run.custom_code.join(', ')}` : '';
-  return describeConfig(run.config, options) + custom;
-}
-
-function best(run) {
-  const accs = run.epochs.map((e) => e.test_accuracy).filter((v) => typeof v === 'number');
-  return accs.length ? Math.max(...accs) : null;
-}
 
 export class RunsView {
   /**
@@ -434,19 +152,7 @@ export class RunsView {
 
   started(config, customCode = []) {
     this.lastEpoch = 0;
-    const runs = this.list();
-    const number = runs.reduce((m, r) => Math.max(m, r.number ?? 0), 0) + 1;
-    this.current = {
-      id: `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
-      number,
-      name: customCode.length ? `Run ${number} (your code)` : `Run ${number}`,
-      custom_code: customCode,
-      created: new Date().toISOString(),
-      config,
-      status: 'training',
-      epochs: [],
-      lr_changes: [],
-    };
+    this.current = newRun(this.list(), config, customCode);
     this.keep(this.current);
     this.render(this.current.id);
   }
@@ -456,9 +162,7 @@ export class RunsView {
     if (!run) return;
     if (event.event === 'epoch') {
       this.lastEpoch = event.epoch;
-      const keep = {};
-      for (const k of CSV_COLUMNS) if (k in event) keep[k] = event[k];
-      run.epochs.push(keep);
+      run.epochs.push(epochRecord(event));
     } else if (['done', 'stopped', 'error', 'crash'].includes(event.event)) {
       run.status = event.event === 'crash' ? 'error' : event.event;
       this.current = null;
@@ -474,8 +178,6 @@ export class RunsView {
     this.current.lr_changes.push({ after_epoch: this.lastEpoch, lr });
     this.keep(this.current);
   }
-
-  // ------------------------------------------------------------ list
 
   render(selectId = null) {
     const runs = this.list();
@@ -577,13 +279,7 @@ export class RunsView {
     const el = this.card.querySelector('.runs-chart');
     const metric = this.metric.value || 'test_accuracy';
     const picked = [this.selectA.value, this.selectB.value].map((id) => (id ? this.find(id) : null));
-    const maxEpoch = Math.max(1, ...picked.filter(Boolean).flatMap((r) => r.epochs.map((e) => e.epoch)));
-    const xs = Array.from({ length: maxEpoch }, (_, i) => i + 1);
-    const series = picked.map((run) => xs.map((x) => {
-      const e = run?.epochs.find((p) => p.epoch === x);
-      return e && typeof e[metric] === 'number' ? e[metric] : null;
-    }));
-    const data = [xs, ...series];
+    const { maxEpoch, data } = overlaySeries(picked, metric);
     if (this.chart) this.chart.destroy();
     const label = (k) => (picked[k] ? `${['A', 'B'][k]}: ${picked[k].name ?? picked[k].id}` : ['A', 'B'][k]);
     const run = (k, color, extra) => line(label(k), color, { points: { size: 6, fill: color }, ...extra });
@@ -592,6 +288,11 @@ export class RunsView {
       x: () => [0.5, maxEpoch + 0.5],
       series: [run(0, COLORS.train), run(1, COLORS.test, { dash: [6, 4] })],
     }, data);
-    el.dataset.points = JSON.stringify(series.map((s) => s.filter((v) => v !== null).length));
+    el.dataset.points = JSON.stringify(data.slice(1).map((s) => s.filter((v) => v !== null).length));
   }
+}
+
+/** The glass-box view contract (glassbox.js): fills `card`, hears every event through `update`. */
+export function mount(card, ctx) {
+  return new RunsView(card, ctx);
 }

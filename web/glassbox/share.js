@@ -145,3 +145,8 @@ export class ShareView {
     this.messageEl.textContent = 'Settings of the seed preset loaded: press Train in section 2.';
   }
 }
+
+/** The glass-box view contract (glassbox.js): fills `card`, hears every event through `update`. */
+export function mount(card, ctx) {
+  return new ShareView(card, ctx);
+}

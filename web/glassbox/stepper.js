@@ -218,3 +218,8 @@ export class Stepper {
     this.card.querySelector('.step-verdict').textContent = report.verdict;
   }
 }
+
+/** The glass-box view contract (glassbox.js): fills `card`, hears every event through `update`. */
+export function mount(card, ctx) {
+  return new Stepper(card, ctx);
+}

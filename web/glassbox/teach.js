@@ -152,3 +152,8 @@ export class TeachView {
     }
   }
 }
+
+/** The glass-box view contract (glassbox.js): fills `card`, hears every event through `update`. */
+export function mount(card, ctx) {
+  return new TeachView(card, ctx);
+}

@@ -75,3 +75,8 @@ export class WeightsView {
     this.caption.textContent = '';
   }
 }
+
+/** The glass-box view contract (glassbox.js): fills `card`, hears every event through `update`. */
+export function mount(card, ctx) {
+  return new WeightsView(card, ctx);
+}

@@ -74,9 +74,9 @@ export function subscribe(listener) {
 }
 
 /**
- * Every view has the same small shape: `mount(root, deps)` builds it inside `root` (its section)
- * and returns `{update(event, state), reset()}`; `deps` are what it may use (the worker's `call`,
- * the settings form...), never another section's elements. `update` hears every event and reads
+ * Every view has the same small shape: `mount(root, ctx)` builds it inside `root` (its section)
+ * and returns `{update(event, state), reset()}`; `ctx` (app.js) is what it may use (the worker's
+ * `call`, the settings form...), never another section's elements. `update` hears every event and reads
  * what it needs from `state`; `reset` (where Reset means something for the view) returns it to
  * its empty start. This subscribes such a view and returns it.
  */

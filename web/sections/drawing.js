@@ -4,7 +4,7 @@
 import { DrawingPad } from '../widgets/canvas.js';
 import { coalesced } from '../page/coalesce.js';
 import { PredictionView } from '../widgets/prediction.js';
-import { nameActiveModel } from './shelf.js';
+import { nameActiveModel } from '../widgets/card.js';
 import { getState } from '../page/status.js';
 import { publish, read } from '../page/store.js';
 
@@ -13,10 +13,10 @@ const MODEL_MOVED = ['ready', 'epoch', 'done', 'stopped', 'model', 'edited'];
 
 /**
  * @param {HTMLElement} root  the drawing section
- * @param {{call: Function, timings: object}} deps  timings gets the last round trip (predictMs)
+ * @param {{call: Function, timings: object}} ctx  the page context (app.js); timings gets the last round trip (predictMs)
  * @returns the view, and `pad` (the glass box reads the drawing too)
  */
-export function mountDrawing(root, { call, timings }) {
+export function mount(root, { call, timings }) {
   const $ = (id) => root.querySelector(`#${id}`);
   const prediction = new PredictionView($('prediction'), $('model-input'));
 

@@ -6,8 +6,8 @@ import { read } from '../page/store.js';
 
 const WAIT_MS = 400; // typing settles first: one estimate per pause, not per key
 
-/** @param {HTMLElement} root  the element the estimate is written into  @param {{controls, call}} deps */
-export function mountEstimate(root, { controls, call }) {
+/** @param {HTMLElement} root  the element the estimate is written into  @param {{controls, call}} ctx  the page context (app.js) */
+export function mount(root, { controls, call }) {
   let timer = null;
   let asked = 0;
 

@@ -23,9 +23,9 @@ function summary({ train, test }) {
 
 /**
  * @param {HTMLElement} root  the data & model section
- * @param {{loader: object}} deps  loader: boot.js's Loader (sends data and models to Python)
+ * @param {{loader: object}} ctx  the page context (app.js); loader: boot.js's Loader (sends data and models to Python)
  */
-export function mountFiles(root, { loader }) {
+export function mount(root, { loader }) {
   const $ = (id) => root.querySelector(`#${id}`);
 
   async function useDataFiles(fileList) {

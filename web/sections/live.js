@@ -7,7 +7,7 @@ import { RunProgress } from '../widgets/epochs.js';
 const EMPTY_RUN = { epochs: 0, stepsPerEpoch: 1, batchSize: 1 };
 
 /** @param {HTMLElement} root  the live-view section */
-export function mountLiveView(root) {
+export function mount(root) {
   const charts = new Charts(root.querySelector('#chart-loss'), root.querySelector('#chart-accuracy'));
   const progress = new RunProgress();
 

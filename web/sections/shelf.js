@@ -17,12 +17,6 @@ function percent(v) {
   return typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'not measured';
 }
 
-/** Views that show one model name it in their `[data-active-model]` lines ("Model: Run 2"). */
-export function nameActiveModel(root, { activeModel }) {
-  if (!activeModel) return;
-  for (const el of root.querySelectorAll('[data-active-model]')) el.textContent = `Model: ${activeModel.name}`;
-}
-
 export class ShelfView {
   /**
    * @param {HTMLElement} root  an empty element in the data & model card
@@ -129,4 +123,14 @@ export class ShelfView {
       this.page.onError(err);
     }
   }
+}
+
+/**
+ * The view contract: `root` is the data & model card; the shelf fills its `.shelf-view` and keeps
+ * its `[data-active-model-line]` (the line naming the active model).
+ */
+export function mount(root, ctx) {
+  return new ShelfView(root.querySelector('.shelf-view'), {
+    call: ctx.call, onError: (err) => ctx.setStatus(err.message), summary: root.querySelector('[data-active-model-line]'),
+  });
 }

@@ -2,7 +2,7 @@
 // again when the model changes (during a run at most every few seconds).
 
 import { Gallery } from '../widgets/gallery.js';
-import { nameActiveModel } from './shelf.js';
+import { nameActiveModel } from '../widgets/card.js';
 import { getState } from '../page/status.js';
 import { isProgress, publish, read } from '../page/store.js';
 
@@ -10,8 +10,8 @@ const COUNT = 12;
 const DURING_RUN_MS = 3000; // during training the tiles follow the model, but calmly
 const MODEL_MOVED = ['ready', 'done', 'stopped', 'model', 'edited'];
 
-/** @param {HTMLElement} root  the gallery section  @param {{call: Function}} deps */
-export function mountGalleryView(root, { call }) {
+/** @param {HTMLElement} root  the gallery section  @param {{call: Function}} ctx  the page context (app.js) */
+export function mount(root, { call }) {
   const box = root.querySelector('#gallery');
   const refreshButton = root.querySelector('#gallery-refresh');
   const gallery = new Gallery(box);

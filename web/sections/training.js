@@ -10,10 +10,10 @@ const percent = (v) => `${(v * 100).toFixed(1)}%`;
 
 /**
  * @param {HTMLElement} root  the live-view section (it holds the run buttons)
- * @param {{controls: object, call: Function, request: Function}} deps  controls: the settings
+ * @param {{controls: object, call: Function, request: Function}} ctx  the page context (app.js); controls: the settings
  *   form (controls.js); call/request: the worker (boot.js)
  */
-export function mountTraining(root, { controls, call, request }) {
+export function mount(root, { controls, call, request }) {
   const $ = (id) => root.querySelector(`#${id}`);
   const running = () => ['training', 'paused'].includes(getState());
 
