@@ -4,13 +4,27 @@
 
 const pct = (v) => `${(v * 100).toFixed(1)}%`;
 
-function formatSeconds(s) {
+/** A duration for people: "under a second", "42 s", "3 min 05 s"; "–" when unknown. */
+export function formatSeconds(s) {
   if (!Number.isFinite(s) || s < 0) return '–';
   if (s < 1) return 'under a second';
   if (s < 90) return `${Math.round(s)} s`;
   const m = Math.floor(s / 60);
   const rest = Math.round(s - m * 60);
   return `${m} min ${String(rest).padStart(2, '0')} s`;
+}
+
+/**
+ * Seconds a run has left after `step` of `totalSteps`: from the examples per second until an
+ * epoch has finished, then from the mean epoch time (which includes the test-set evaluation at
+ * each epoch end, so it is the better figure).
+ */
+export function timeLeft({ totalSteps, step, stepsPerEpoch, batchSize, epochSeconds }, examplesPerS) {
+  if (epochSeconds.length) {
+    const mean = epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length;
+    return ((totalSteps - step) / stepsPerEpoch) * mean;
+  }
+  return ((totalSteps - step) * batchSize) / examplesPerS;
 }
 
 export class RunProgress {
@@ -47,15 +61,7 @@ export class RunProgress {
     this.bar.value = this.totalSteps ? Math.min(1, this.step / this.totalSteps) : 0;
     this.epoch.textContent = `${event.epoch} of ${this.epochs}`;
     this.speed.textContent = Math.round(event.examples_per_s).toLocaleString('en');
-    const remainingExamples = (this.totalSteps - this.step) * this.batchSize;
-    // The test-set evaluation at each epoch end costs a little more; the mean epoch time
-    // (once there is one) already includes it.
-    let left = remainingExamples / event.examples_per_s;
-    if (this.epochSeconds.length) {
-      const mean = this.epochSeconds.reduce((a, b) => a + b, 0) / this.epochSeconds.length;
-      left = ((this.totalSteps - this.step) / this.stepsPerEpoch) * mean;
-    }
-    this.left.textContent = formatSeconds(left);
+    this.left.textContent = formatSeconds(timeLeft(this, event.examples_per_s));
   }
 
   addEpoch(event) {
