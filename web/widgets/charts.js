@@ -1,7 +1,7 @@
 // Charts (uPlot): the one chart setup of the page (theme colours, large mode, epochs on the x
 // axis, no zooming, following the width of its box), and the live charts built with it: loss per
 // batch (smoothed) with train/test loss per epoch, and accuracy per epoch. The run comparison
-// (runs.js) uses the same setup.
+// (glassbox/runs.js) uses the same setup.
 //
 // Why smoothed and thinned: a batch loss jumps around and there are ~900 batches an epoch;
 // an exponential moving average shows the trend people should see, and keeping ~60 points an
