@@ -305,7 +305,7 @@ def needs_build(out: Path) -> bool:
         return True
     built = manifest.stat().st_mtime
     sources = [ROOT / "build.py", *ROOT.joinpath("tools").glob("*.py"),
-               *(p for p in WEB.iterdir() if p.is_file()), *pywheel._files(PY),
+               *site.web_files(WEB), *pywheel._files(PY),
                *wasmkernel.sources(ROOT / "kernel")]
     return any(p.stat().st_mtime > built for p in sources)
 

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 SIZES = (192, 512)
-BACKGROUND = (0x2B, 0x6C, 0xB0)  # the page's --accent (web/style.css)
+BACKGROUND = (0x2B, 0x6C, 0xB0)  # the page's --accent (web/styles/style.css)
 LINE = (0xBE, 0xE3, 0xF8)
 NODE = (0xFF, 0xFF, 0xFF)
 

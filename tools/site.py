@@ -11,22 +11,39 @@ from tools.places import idx_schema
 from tools.util import copy_file, sha256_file, warn
 
 WEB_SUFFIXES = {".html", ".css", ".js", ".mjs", ".svg", ".png", ".ico", ".webmanifest"}
-# Never served: npm's files describe the build, not the page.
+# Never served: npm's files describe the build, not the page; its node_modules/ is vendored
+# file by file into dist/vendor/ (tools/vendor.py).
 WEB_EXCLUDED = {"package.json", "package-lock.json"}
+WEB_EXCLUDED_DIRS = {"node_modules"}
 NOT_CACHED = {"manifest.json", "sw.js"}
 # build.py's markers: a finished build, a build in progress. Not part of the site.
 BUILD_MARKER = ".glassnet-build"
 PARTIAL_MARKER = ".glassnet-partial"
-REQUIRED_PAGE_FILES = ("index.html", "worker.js", "sw.js")
+REQUIRED_PAGE_FILES = ("index.html", "python/worker.js", "sw.js")
+
+
+def web_files(web: Path) -> list[Path]:
+    """The page's files under web/: its top level (index.html, sw.js, the web manifest) and its
+    layer folders (python/, page/, widgets/, sections/, glassbox/, code/, styles/), not
+    node_modules/ and not npm's json."""
+    files = []
+    for path in sorted(web.rglob("*")):
+        rel = path.relative_to(web)
+        if any(part in WEB_EXCLUDED_DIRS or part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix in WEB_SUFFIXES and path.name not in WEB_EXCLUDED:
+            files.append(path)
+    return files
 
 
 def copy_web(web: Path, dist: Path) -> list[str]:
-    """Copy web/'s top-level page files (not node_modules, not npm's json) into dist/."""
+    """Copy web/'s page files into dist/ at the same relative paths (so relative URLs hold
+    under any sub-path); returns them as POSIX paths relative to web/."""
     copied = []
-    for path in sorted(web.iterdir()):
-        if path.is_file() and path.suffix in WEB_SUFFIXES and path.name not in WEB_EXCLUDED:
-            copy_file(path, dist / path.name)
-            copied.append(path.name)
+    for path in web_files(web):
+        rel = path.relative_to(web).as_posix()
+        copy_file(path, dist / rel)
+        copied.append(rel)
     missing = [name for name in REQUIRED_PAGE_FILES if name not in copied]
     if missing:
         warn(f"web/ has no {', '.join(missing)} yet: dist/ will not be a working page")

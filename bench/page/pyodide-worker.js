@@ -1,6 +1,6 @@
 // The benchmark's Pyodide worker: the same Pyodide, NumPy and glassnet wheel as the page's worker,
 // running bench/epoch.py. Requests are {id, cmd, args}; replies {id, ok, result | error}.
-import {installGlassnet, startPython} from '../pyodide-loader.js';
+import {installGlassnet, startPython} from '../python/pyodide-loader.js';
 
 let pyodide = null;
 
@@ -23,7 +23,7 @@ function callJson(code) {
 
 const handlers = {
   async init({indexURL, wheel, wheelSha256, epochUrl}) {
-    // Loaded exactly as the page's worker loads it (web/pyodide-loader.js).
+    // Loaded exactly as the page's worker loads it (web/python/pyodide-loader.js).
     const t0 = performance.now();
     ({pyodide} = await startPython({indexURL}));
     const t1 = performance.now();

@@ -411,7 +411,7 @@ def events_during_round_trips(page, times: int = 3) -> int:
     Counting those made "training went on after Stop" fail now and then.
     """
     result = page.evaluate("""async (n) => {
-        const { isProgress } = await import(new URL('store.js', location.href).href);
+        const { isProgress } = await import(new URL('page/store.js', location.href).href);
         const bridge = glassnet.bridge;
         const original = bridge.listeners.onEvent;
         const seen = [];

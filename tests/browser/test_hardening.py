@@ -130,7 +130,7 @@ def test_csv_cells_are_quoted_and_formulas_neutralised(page, server_url, small_d
     page.goto(server_url)
     wait_for_state(page, "ready")
     cells = page.evaluate("""async () => {
-        const runs = await import('./runs.js');
+        const runs = await import('./page/run-text.js');
         const csv = runs.runToCsv({epochs: [
             {epoch: 1, train_loss: '=1+1', test_accuracy: 0.5, lr: '@SUM(A1)'},
             {epoch: 2, train_loss: '1\\n2,3', seconds: -0.5}]});
@@ -333,7 +333,7 @@ def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
     # Redeploy: the page and its script change together.
     index = (copy / "index.html").read_text()
     (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
-    with open(copy / "app.js", "a", encoding="utf-8") as f:
+    with open(copy / "page" / "app.js", "a", encoding="utf-8") as f:
         f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
     second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
                                  first["data"], first["model"])
@@ -383,21 +383,21 @@ def test_a_half_deployed_build_is_refused_and_taken_once_the_deploy_is_done(page
         "navigator.serviceWorker.controller && "
         f"navigator.serviceWorker.controller.scriptURL.includes('{first['build']}')",
         timeout=120_000)
-    # Half a redeploy: the new manifest.json and index.html are live, the new app.js is not yet.
-    old_app = (copy / "app.js").read_bytes()
+    # Half a redeploy: the new manifest.json and index.html are live, the new page/app.js is not yet.
+    old_app = (copy / "page" / "app.js").read_bytes()
     index = (copy / "index.html").read_text()
     (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
-    with open(copy / "app.js", "a", encoding="utf-8") as f:
+    with open(copy / "page" / "app.js", "a", encoding="utf-8") as f:
         f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
     second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
                                  first["data"], first["model"])
-    new_app = (copy / "app.js").read_bytes()
-    (copy / "app.js").write_bytes(old_app)
+    new_app = (copy / "page" / "app.js").read_bytes()
+    (copy / "page" / "app.js").write_bytes(old_app)
     page.reload()
     # The new build's worker finds app.js not matching its manifest and refuses to install (or,
     # without the check, moves the page onto a mix of the two builds).
     wait_until(page, "JSON.parse(sessionStorage.getItem('sw-messages') || '[]')"
-               ".some(m => m && m.kind === 'install-failed' && m.file === 'app.js')"
+               ".some(m => m && m.kind === 'install-failed' && m.file === 'page/app.js')"
                " || JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')")
     loads = evaluate_settled(page, "JSON.parse(sessionStorage.getItem('loads'))")
     assert all(load["page"] == load["app"] for load in loads), loads
@@ -407,7 +407,7 @@ def test_a_half_deployed_build_is_refused_and_taken_once_the_deploy_is_done(page
     assert evaluate_settled(page, "navigator.serviceWorker.controller.scriptURL").endswith(first["build"])
 
     # The deploy finishes: the page tries again by itself and moves to the whole new build.
-    (copy / "app.js").write_bytes(new_app)
+    (copy / "page" / "app.js").write_bytes(new_app)
     wait_until(page, "JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')"
                " && !!navigator.serviceWorker.controller"
                f" && navigator.serviceWorker.controller.scriptURL.includes('{second['build']}')")
@@ -586,7 +586,7 @@ def test_the_python_worker_gets_a_policy_from_the_server(page, context, server_u
     wait_for_state(page, "ready")
     context.route("**/worker.js?probe", probe_worker)
     outcome = page.evaluate("""() => new Promise((resolve) => {
-        const w = new Worker('./worker.js?probe', {type: 'module'});
+        const w = new Worker('./python/worker.js?probe', {type: 'module'});
         w.onmessage = (e) => { resolve(e.data); w.terminate(); };
         w.onerror = (e) => resolve('error: ' + e.message);
     })""")

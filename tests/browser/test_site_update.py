@@ -72,7 +72,7 @@ def test_a_new_build_downloads_only_what_changed(page, served_site_copy):
     # second than the first download's, so a new download is told apart by its Date.
     while formatdate(usegmt=True) == before["app.js"]["date"]:
         time.sleep(0.02)  # polling the clock for that condition
-    with open(copy / "app.js", "a", encoding="utf-8") as f:
+    with open(copy / "page" / "app.js", "a", encoding="utf-8") as f:
         f.write("\n// a new build\n")
     second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
                                  first["data"], first["model"])
@@ -82,7 +82,7 @@ def test_a_new_build_downloads_only_what_changed(page, served_site_copy):
     after = evaluate_settled(page, CACHED_DATES, second["build"])
 
     assert after["app.js"]["date"] != before["app.js"]["date"]  # changed: downloaded
-    assert after["app.js"]["hash"] == second["hashes"]["app.js"]
+    assert after["app.js"]["hash"] == second["hashes"]["page/app.js"]
     for name in ("pyodide.asm.wasm", "python_stdlib.zip", "worker.js", "index.html"):
         assert after[name]["date"] == before[name]["date"], f"{name} was downloaded again"
     old_caches = evaluate_settled(page, "caches.keys()")
@@ -99,18 +99,18 @@ def test_a_new_build_checks_the_bytes_it_keeps_from_an_older_cache(page, served_
     wait_for_build(page, first["build"])
     page.evaluate("""async ({build, hash}) => {
         const cache = await caches.open('glassnet-' + build);
-        await cache.put('style.css', new Response('/* not the real style.css */', {
+        await cache.put('styles/style.css', new Response('/* not the real style.css */', {
             headers: {'content-type': 'text/css', 'x-glassnet-sha256': hash}}));
-    }""", {"build": first["build"], "hash": first["hashes"]["style.css"]})
-    with open(copy / "app.js", "a", encoding="utf-8") as f:
+    }""", {"build": first["build"], "hash": first["hashes"]["styles/style.css"]})
+    with open(copy / "page" / "app.js", "a", encoding="utf-8") as f:
         f.write("\n// a new build\n")
     second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
                                  first["data"], first["model"])
-    assert second["hashes"]["style.css"] == first["hashes"]["style.css"]  # unchanged: a kept file
+    assert second["hashes"]["styles/style.css"] == first["hashes"]["styles/style.css"]  # unchanged: a kept file
     page.reload()
     wait_for_build(page, second["build"])
     kept = evaluate_settled(page, """async (build) => {
-        const hit = await (await caches.open('glassnet-' + build)).match('style.css');
+        const hit = await (await caches.open('glassnet-' + build)).match('styles/style.css');
         return hit ? hit.text() : null;
     }""", second["build"])
-    assert kept == (copy / "style.css").read_text()
+    assert kept == (copy / "styles" / "style.css").read_text()

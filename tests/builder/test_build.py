@@ -277,13 +277,18 @@ def test_build_id_changes_with_any_byte_including_sw_js(tmp_path: Path) -> None:
 def test_page_files_are_copied_but_not_npm_files(tmp_path: Path) -> None:
     web = tmp_path / "web"
     (web / "node_modules" / "x").mkdir(parents=True)
-    for name in ("index.html", "style.css", "app.js", "worker.js", "sw.js", "package.json",
-                 "package-lock.json", "notes.txt"):
+    (web / "node_modules" / "x" / "index.js").write_text("a library's own file")
+    for name in ("index.html", "styles/style.css", "page/app.js", "python/worker.js", "sw.js",
+                 "package.json", "package-lock.json", "notes.txt", "glassbox/notes.txt"):
+        (web / name).parent.mkdir(parents=True, exist_ok=True)
         (web / name).write_text(name)
     dist = tmp_path / "dist"
     copied = site.copy_web(web, dist)
-    assert copied == ["app.js", "index.html", "style.css", "sw.js", "worker.js"]
+    # The layer folders keep their paths (relative URLs between modules hold in dist/).
+    assert copied == ["index.html", "page/app.js", "python/worker.js", "styles/style.css", "sw.js"]
+    assert (dist / "python" / "worker.js").read_text() == "python/worker.js"
     assert not (dist / "package.json").exists() and not (dist / "node_modules").exists()
+    assert site.web_files(web) == [web / name for name in copied]
 
 
 # ---------------------------------------------------------------- server

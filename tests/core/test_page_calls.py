@@ -67,7 +67,7 @@ def test_the_contract_file_is_the_generated_one() -> None:
 
 def _control_types() -> set[str]:
     """The worker's own requests (init, train, pause...), which are not page calls."""
-    source = (WEB / "worker.js").read_text(encoding="utf-8")
+    source = (WEB / "python" / "worker.js").read_text(encoding="utf-8")
     body = source[source.index("const control = {"):source.index("\n};", source.index("const control = {"))]
     return set(re.findall(r"^  (?:async )?(\w+)(?:\(|,)", body, re.M))
 
@@ -102,7 +102,7 @@ def test_every_call_in_the_page_is_listed() -> None:
     controls = _control_types() | {"call"}
     assert {"init", "train", "pause", "resume", "stop", "call"} <= controls
     unknown = {}
-    for path in sorted(WEB.glob("*.js")):
+    for path in sorted(q for q in WEB.rglob("*.js") if "node_modules" not in q.parts):
         names = page_call_names(path.read_text(encoding="utf-8")) - controls
         if path.name == "worker.js":  # its own loop calls webapi directly (run, start, stop...)
             names |= set(re.findall(r"\bcall\('([a-z_]+)'", path.read_text(encoding="utf-8")))

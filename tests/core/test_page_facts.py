@@ -1,5 +1,5 @@
 """The facts the page reads from Python (webapi.options()) instead of holding copies: their
-shapes, that they agree with the registries, and that web/*.js holds no copy of them."""
+shapes, that they agree with the registries, and that web/**/*.js holds no copy of them."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_every_event_a_run_sends_is_named_in_events_py() -> None:
         webapi.reset()
 
 
-# ---------------------------------------------------------------- no copies in web/*.js
+# ---------------------------------------------------------------- no copies in web/**/*.js
 
 def _strip_comments(text: str) -> str:
     """JS without its comments (a comment may name a fact; code must not hold one)."""
@@ -107,19 +107,19 @@ def test_the_copy_detector_finds_copies() -> None:
 
 @pytest.mark.native
 def test_no_page_module_holds_a_copy_of_a_python_fact() -> None:
-    copies = {p.name: found for p in sorted(WEB.glob("*.js")) if (found := _copies(_code(p)))}
+    copies = {p.name: found for p in sorted(q for q in WEB.rglob("*.js") if "node_modules" not in q.parts) if (found := _copies(_code(p)))}
     assert not copies, f"read these from the schema (webapi.options()) instead: {copies}"
 
 
 @pytest.mark.native
 def test_event_names_in_the_page_are_pythons_or_the_pages_own() -> None:
-    store = (WEB / "store.js").read_text(encoding="utf-8")
+    store = (WEB / "page" / "store.js").read_text(encoding="utf-8")
     page_own = set(re.findall(r"//\s+\{event: '([a-z-]+)'", store))
     assert {"state", "schema", "ready", "crash"} <= page_own
     assert not page_own & set(events.NAMES), "a page event reuses a Python event's name"
     option_kinds = {o.kind for o in OPTIONS}
     unknown = {}
-    for path in sorted(WEB.glob("*.js")):
+    for path in sorted(q for q in WEB.rglob("*.js") if "node_modules" not in q.parts):
         code = _code(path)
         named = set(re.findall(r"event\.event === '([a-z-]+)'|event: '([a-z-]+)'", code))
         names = {a or b for a, b in named}

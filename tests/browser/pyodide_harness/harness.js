@@ -34,8 +34,8 @@ async function runPytest({siteURL, wheelUrl, wheelSha256, packages, files, root,
   const output = [];
   const errors = [];
   say('loading pyodide');
-  // Python is started exactly as the page's worker starts it (web/pyodide-loader.js).
-  const {startPython, installGlassnet} = await import(`${siteURL}pyodide-loader.js`);
+  // Python is started exactly as the page's worker starts it (web/python/pyodide-loader.js).
+  const {startPython, installGlassnet} = await import(`${siteURL}python/pyodide-loader.js`);
   let pyodide;
   try {
     ({pyodide} = await startPython({
