@@ -20,6 +20,11 @@ from .test_webapi import blobs, drain, drawn_bar
 WEB = ROOT / "web"
 
 
+def _web_modules() -> list:
+    """Every page module, in every layer folder (not npm's node_modules)."""
+    return sorted(q for q in WEB.rglob("*.js") if "node_modules" not in q.parts)
+
+
 def test_options_send_every_fact_the_page_reads() -> None:
     sent = json.loads(json.dumps(webapi.options()))
     assert sent["classes"] == CLASS_NAMES
@@ -107,7 +112,7 @@ def test_the_copy_detector_finds_copies() -> None:
 
 @pytest.mark.native
 def test_no_page_module_holds_a_copy_of_a_python_fact() -> None:
-    copies = {p.name: found for p in sorted(q for q in WEB.rglob("*.js") if "node_modules" not in q.parts) if (found := _copies(_code(p)))}
+    copies = {p.name: found for p in _web_modules() if (found := _copies(_code(p)))}
     assert not copies, f"read these from the schema (webapi.options()) instead: {copies}"
 
 
@@ -119,7 +124,7 @@ def test_event_names_in_the_page_are_pythons_or_the_pages_own() -> None:
     assert not page_own & set(events.NAMES), "a page event reuses a Python event's name"
     option_kinds = {o.kind for o in OPTIONS}
     unknown = {}
-    for path in sorted(q for q in WEB.rglob("*.js") if "node_modules" not in q.parts):
+    for path in _web_modules():
         code = _code(path)
         named = set(re.findall(r"event\.event === '([a-z-]+)'|event: '([a-z-]+)'", code))
         names = {a or b for a, b in named}

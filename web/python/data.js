@@ -2,7 +2,7 @@
 // files people pick or drop (a classroom USB stick). Either way the page gets four
 // ArrayBuffers to hand (transfer, not copy) to the worker.
 
-import { read } from './store.js';
+import { read } from '../page/store.js';
 
 export const DATA_KEYS = ['train_images', 'train_labels', 'test_images', 'test_labels'];
 
