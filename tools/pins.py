@@ -60,17 +60,11 @@ VENDOR_SHA256 = {
         "fd5d479dcc9d07b957cf07b1df76d3d8fb6ee6f6d1437238d9530a9be724c046",
 }
 
-# Fashion-MNIST: sha256 of the DECOMPRESSED idx bytes (gzip headers differ between copies,
-# e.g. Debian's dataset-fashion-mnist rewrote them, so the .gz hashes are not stable). The file
-# names and the URL are glassnet's own (py/glassnet/places.py).
-FMNIST_URL = places.DOWNLOAD_URL
-_FMNIST_SHA256 = {
-    "train_images": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-    "train_labels": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-    "test_images": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-    "test_labels": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-}
-FMNIST_FILES = {key: (places.FILES[key], sha) for key, sha in _FMNIST_SHA256.items()}
+# Fashion-MNIST's files with the sha256 of their DECOMPRESSED idx bytes, from the data-set
+# registry (py/glassnet/datasets.py: names, checksums, sources live there once).
+_FASHION = places.datasets.get("fashion-mnist")
+FMNIST_URL = _FASHION.download_url
+FMNIST_FILES = {key: (_FASHION.files[key], sha) for key, sha in _FASHION.content_sha256.items()}
 
 # Browser-test tooling that `build.py test` installs (never `playwright install`: the browser is
 # Debian's chromium).

@@ -17,21 +17,17 @@ from pathlib import Path
 
 import numpy as np
 
+from . import datasets
 from .errors import DataError
 from .fileio import read_bounded
 from .idxformat import IDX_TYPES, MAX_DIMENSIONS, MAX_IDX_BYTES
 from .limits import CLASSES, SIDE
 from .places import DEBIAN_DIR, DOWNLOAD_MD5, DOWNLOAD_URL, FILES, cache_dir  # noqa: F401 (re-exported)
 
-CLASS_NAMES = [
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-]
-# The same classes in a word each, where a table has little room (the confusion matrix's headers).
-CLASS_SHORT_NAMES = [
-    "T-shirt", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Boot",
-]
+# The default data set's classes (datasets.py), and the same in a word each, where a table has
+# little room (the confusion matrix's headers).
+CLASS_NAMES = list(datasets.get().classes)
+CLASS_SHORT_NAMES = list(datasets.get().short_classes)
 
 _IDX_TYPES = {code: np.dtype(dtype) for code, (dtype, _) in IDX_TYPES.items()}
 _IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import datasets
 from .limits import SIDE
 
 SIZE = SIDE  # the frame a drawing is fitted into: the data set's image side
@@ -60,7 +61,8 @@ def drawing_to_input(pixels: np.ndarray, threshold: float = 0.1) -> np.ndarray:
     cols = np.flatnonzero((gray > threshold * peak).any(axis=0))
     crop = gray[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     h, w = crop.shape
-    scale = SIZE / max(h, w)
+    # The data set's framing: how much of the frame its objects fill (datasets.Framing).
+    scale = SIZE * datasets.get().framing.fill / max(h, w)
     th, tw = max(1, round(h * scale)), max(1, round(w * scale))
     small = area_matrix(h, th) @ crop @ area_matrix(w, tw).T
     out = np.zeros((SIZE, SIZE))

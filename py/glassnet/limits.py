@@ -7,9 +7,11 @@ they inflate or allocate anything.
 
 from __future__ import annotations
 
-SIDE = 28  # an image is SIDE x SIDE pixels (Fashion-MNIST)
+from . import datasets
+
+SIDE = datasets.get().side  # an image is SIDE x SIDE pixels (the default data set's)
 INPUTS = SIDE * SIDE  # pixels, the network's inputs
-CLASSES = 10
+CLASSES = len(datasets.get().classes)
 # Far above any MLP this package trains (the `best` preset has 1.9 M); 50 M float32 parameters
 # are 200 MB, already more than a browser tab comfortably holds next to the data.
 MAX_PARAMETERS = 50_000_000

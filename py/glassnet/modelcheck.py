@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from . import datasets
 from .activations import BY_KIND
 from .limits import CLASSES, INPUTS, MAX_LAYERS, MAX_PARAMETERS, MAX_WIDTH
 
@@ -53,6 +54,9 @@ def read_meta(raw: np.ndarray | None, bad) -> dict[str, Any]:
     if accuracy is not None and (isinstance(accuracy, bool) or not isinstance(accuracy, (int, float))
                                  or not 0 <= accuracy <= 1):
         raise bad(f"the recorded test accuracy {accuracy!r} is not a fraction from 0 to 1")
+    dataset = meta.setdefault("dataset", datasets.DEFAULT)  # files from before it was recorded
+    if not isinstance(dataset, str) or not 0 < len(dataset) <= 64:
+        raise bad("the data set it names is not a short name")
     return meta
 
 

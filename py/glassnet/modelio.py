@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import datasets
 from .data import CLASS_NAMES
 from .errors import ModelFileError
 from .fileio import read_bounded, refuse_non_regular
@@ -40,7 +41,7 @@ def save_model(model: Sequential, config: dict[str, Any] | None = None,
     The test accuracy measured when it was trained travels with it, so a model shelf can show it
     without evaluating the model again."""
     meta = {"format": FORMAT, "version": VERSION, "layers": model.spec(), "config": config or {},
-            "classes": CLASS_NAMES}
+            "classes": CLASS_NAMES, "dataset": datasets.DEFAULT}  # which data set it belongs to
     if test_accuracy is not None:
         meta["test_accuracy"] = float(test_accuracy)
     arrays = {META_KEY: np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}

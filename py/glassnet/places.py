@@ -9,25 +9,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# The four idx files, keyed like manifest.json's "data" and webapi.load_data's arguments.
-FILES = {
-    "train_images": "train-images-idx3-ubyte.gz",
-    "train_labels": "train-labels-idx1-ubyte.gz",
-    "test_images": "t10k-images-idx3-ubyte.gz",
-    "test_labels": "t10k-labels-idx1-ubyte.gz",
-}
+try:  # inside the package
+    from . import datasets
+except ImportError:  # loaded from its file by the build (tools/places.py)
+    import importlib.util as _util
 
-# The published MD5s of the original .gz files (checked after a download).
-DOWNLOAD_MD5 = {
-    "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-    "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
-    "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
-    "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
-}
-DOWNLOAD_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+    _spec = _util.spec_from_file_location("glassnet_datasets_for_build",
+                                          Path(__file__).with_name("datasets.py"))
+    datasets = _util.module_from_spec(_spec)
+    import sys as _sys
 
-# Debian's dataset-fashion-mnist package puts the four files here.
-DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+    _sys.modules[_spec.name] = datasets  # dataclasses look their module up there
+    _spec.loader.exec_module(datasets)
+
+# The default data set's files and sources, from the data-set registry (datasets.py).
+_DEFAULT = datasets.get()
+FILES = dict(_DEFAULT.files)  # keyed like manifest.json's "data" and webapi.load_data's arguments
+DOWNLOAD_MD5 = dict(_DEFAULT.download_md5)  # of the published .gz files (checked after a download)
+DOWNLOAD_URL = _DEFAULT.download_url
+DEBIAN_DIR = _DEFAULT.debian_dir  # where Debian's dataset-fashion-mnist puts the four files
 
 
 def cache_root() -> Path:
@@ -41,5 +41,5 @@ def cache_root() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where the data set is downloaded: ``cache_root()/fashion-mnist``."""
-    return cache_root() / "fashion-mnist"
+    """Where the default data set is downloaded: ``cache_root()/<its registry name>``."""
+    return cache_root() / _DEFAULT.name

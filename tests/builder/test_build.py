@@ -29,7 +29,7 @@ _spec = importlib.util.spec_from_file_location("glassnet_build_script", ROOT / "
 build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
 
-from tools import csp, fmnist, pins, pretrain, pywheel, serve, site, testenv, vendor  # noqa: E402
+from tools import csp, fmnist, pins, places, pretrain, pywheel, serve, site, testenv, vendor  # noqa: E402
 from tools.util import BuildError  # noqa: E402
 
 pytestmark = pytest.mark.native
@@ -743,3 +743,10 @@ def test_the_page_meta_policy_is_the_one_the_server_sends() -> None:
         assert must in csp.PAGE
     assert "'unsafe-inline'" not in csp.PAGE + csp.WORKER
     assert "'unsafe-eval'" not in csp.PAGE + csp.WORKER
+
+
+def test_the_build_takes_the_data_set_from_the_registry() -> None:
+    """Fashion-MNIST's files and checksums live once, in py/glassnet/datasets.py."""
+    entry = places.datasets.get("fashion-mnist")
+    assert pins.FMNIST_FILES == {k: (entry.files[k], sha) for k, sha in entry.content_sha256.items()}
+    assert places.FILES == entry.files and places.DEBIAN_DIR == entry.debian_dir

@@ -107,3 +107,14 @@ describe('new runs', () => {
       { epoch: 3, test_accuracy: 0.8 });
   });
 });
+
+describe('the data set of a run', () => {
+  it('is recorded when the run starts and kept when the record is read back', () => {
+    const run = newRun([], { lr: 0.001 }, [], 'fashion-mnist');
+    assert.equal(run.dataset, 'fashion-mnist');
+    assert.equal(newRun([], {}).dataset, undefined);
+    const clean = validateRun({ ...run, epochs: [] }, OPTIONS);
+    assert.equal(clean.dataset, 'fashion-mnist');
+    assert.throws(() => validateRun({ ...run, epochs: [], dataset: 42 }, OPTIONS), /"dataset"/);
+  });
+});

@@ -96,3 +96,18 @@ describe('formToHash', () => {
     assert.deepEqual(to.texts(), from.texts());
   });
 });
+
+describe('the data set in a link', () => {
+  it('names the data set the settings were made for, and refuses a link made on another', () => {
+    const from = fakeControls();
+    from.schema.dataset = { name: 'fashion-mnist' };
+    const hash = formToHash(from);
+    assert.match(hash, /&dataset=fashion-mnist$/);
+    const same = fakeControls();
+    same.schema.dataset = { name: 'fashion-mnist' };
+    assert.deepEqual(applyHash(hash, same), []);
+    const other = fakeControls();
+    other.schema.dataset = { name: 'mnist' };
+    assert.deepEqual(applyHash(hash, other), ['dataset=fashion-mnist']);
+  });
+});

@@ -4,6 +4,7 @@
 
 import { COLORS, epochChart, followWidth, line } from '../widgets/charts.js';
 import { download } from '../page/download.js';
+import { read } from '../page/store.js';
 import { epochRecord, METRICS, newRun, RUN_LIMITS, RunStore, validateRun } from '../page/run-records.js';
 import { best, describeRun, overlaySeries, runToCsv, runToJson } from '../page/run-text.js';
 
@@ -152,7 +153,7 @@ export class RunsView {
 
   started(config, customCode = []) {
     this.lastEpoch = 0;
-    this.current = newRun(this.list(), config, customCode);
+    this.current = newRun(this.list(), config, customCode, read().schema?.dataset?.name);
     this.keep(this.current);
     this.render(this.current.id);
   }

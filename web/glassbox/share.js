@@ -18,6 +18,8 @@ export function formToHash(controls) {
     if (!option.basic && text === fromPreset) continue;
     parts.push(`${option.name}=${encodeURIComponent(text).replace(/%2C/gi, ',')}`);
   }
+  const dataset = controls.schema?.dataset?.name; // the data set these settings were made for
+  if (dataset) parts.push(`dataset=${encodeURIComponent(dataset)}`);
   return `#${parts.join('&')}`;
 }
 
@@ -37,6 +39,10 @@ export function applyHash(hash, controls) {
   }
   for (const [key, value] of params) {
     if (key === 'preset') continue;
+    if (key === 'dataset') { // a link made on another data set cannot be trained on this one
+      if (value !== controls.schema?.dataset?.name) problems.push(`dataset=${value}`);
+      continue;
+    }
     const option = controls.option(key);
     if (!option) {
       problems.push(`${key}=${value}`);

@@ -214,6 +214,7 @@ export function validateRun(run, options) {
     })),
   };
   if (run.name !== undefined) checked.name = text(run.name, 'name');
+  if (run.dataset !== undefined) checked.dataset = text(run.dataset, 'dataset');
   if (run.created !== undefined) checked.created = text(run.created, 'created');
   if (run.number !== undefined) checked.number = finite(run.number, 'number', { min: 0, max: 1e9, integer: true });
   if (run.custom_code !== undefined) {
@@ -237,7 +238,8 @@ export function validateRun(run, options) {
  * A new run's record, numbered after the highest number among `runs`; named "(your code)" when it
  * trains with a student's version of a piece.
  */
-export function newRun(runs, config, customCode = []) {
+/** A new run record; `dataset` is the data-set registry's name of the data it trains on. */
+export function newRun(runs, config, customCode = [], dataset = undefined) {
   const number = runs.reduce((m, r) => Math.max(m, r.number ?? 0), 0) + 1;
   return {
     id: `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
@@ -246,6 +248,7 @@ export function newRun(runs, config, customCode = []) {
     custom_code: customCode,
     created: new Date().toISOString(),
     config,
+    ...(dataset ? { dataset } : {}),
     status: 'training',
     epochs: [],
     lr_changes: [],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .. import __version__, backend, events, glassbox, idxformat, limits, modelio, pieces
+from .. import __version__, backend, datasets, events, glassbox, idxformat, limits, modelio, pieces
 from .. import presets as presets_module
 from ..data import CLASS_NAMES, CLASS_SHORT_NAMES
 from ..presets import make_config
@@ -31,11 +31,14 @@ def options() -> dict[str, Any]:
     "limits": {"side", "inputs", "classes", "max_model_bytes"},
     "idx": {"max_bytes", "max_dimensions", "item_bytes": {type byte: size}},
     "events": {"names", "progress", "ends"}, "layer_pieces": {layer type: code piece id},
-    "fine_tune": {"steps", "max_steps", "lr"}}.
+    "fine_tune": {"steps", "max_steps", "lr"},
+    "dataset": {"name", "title", "side", "classes", "short_classes", "files", "framing"}}
+    (the data-set registry's entry, datasets.py).
     An option dict: name, label, kind (int|float|bool|choice|layers), help, default, low, high,
     low_open, high_open, range (in words), basic, step, choices [{value, title}], max_items."""
     return {**presets_module.schema(), "classes": list(CLASS_NAMES),
             "short_classes": list(CLASS_SHORT_NAMES),
+            "dataset": datasets.get().for_page(),
             "limits": {"side": limits.SIDE, "inputs": limits.INPUTS, "classes": limits.CLASSES,
                        "max_model_bytes": modelio.MAX_MODEL_BYTES},
             "idx": idxformat.schema(), "events": events.schema(),
