@@ -3,7 +3,7 @@
 // to do, and the tests read the state; keeping both here makes that hard to forget. setState is
 // the one place the state changes: it tells the views through the page's event stream (store.js).
 
-import { change, read } from './store.js';
+import { change, datasetTitle, read } from './store.js';
 
 export const STATES = ['loading', 'ready', 'training', 'paused', 'done', 'error'];
 
@@ -33,7 +33,7 @@ export function setState(state) {
 /** The status line once the page is ready: what can be done now. */
 export function readyText() {
   const { data, hasModel } = read();
-  if (!data) return 'Ready. Add the four Fashion-MNIST files (section 1) to train.';
+  if (!data) return `Ready. Add the four ${datasetTitle()} files (section 1) to train.`;
   if (!data.train) return 'Ready: draw, or look at the test images. Train unlocks when the training images are in (section 1).';
   if (hasModel) return 'Ready. Press Train to teach a new network, or draw to test the current one.';
   return 'Ready. Press Train to teach the network to recognise clothes.';

@@ -92,3 +92,8 @@ export function follow(view) {
   });
   return view;
 }
+
+/** The data set's name for people (the registry's title, from Python's options()). */
+export function datasetTitle() {
+  return read().schema?.dataset?.title ?? 'the data set';
+}

@@ -11,7 +11,7 @@ import { DataProblem, fetchSiteFiles, readPickedFiles, TEST_KEYS } from './data.
 import { startOfflineStatus } from '../page/offline-status.js';
 import { ShelfKeeper } from './shelf-keeper.js';
 import { getState, hideError, readyText, setState, setStatus, showError, statusText } from '../page/status.js';
-import { change, publish, read } from '../page/store.js';
+import { change, datasetTitle, publish, read } from '../page/store.js';
 import { TrainingDownload } from './training-data.js';
 import { followUpdates, latestBuild } from '../page/update.js';
 
@@ -171,7 +171,7 @@ export class Loader {
       // Only a plain "Ready…" line is refreshed: a note such as "Python was restarted…" stays.
       if (getState() === 'ready' && statusText().startsWith('Ready')) setStatus(readyText());
     } catch (err) {
-      showError(err, 'Reload the page to try again, or pick the four Fashion-MNIST files.');
+      showError(err, `Reload the page to try again, or pick the four ${datasetTitle()} files.`);
     }
   }
 
@@ -207,7 +207,7 @@ export class Loader {
       this.dataArrived(result, whole ? 'all' : 'test');
       return true;
     } catch (err) {
-      showError(err, 'Check the four Fashion-MNIST .gz files and pick them again.', $('data-files'));
+      showError(err, `Check the four ${datasetTitle()} .gz files and pick them again.`, $('data-files'));
       if (!read().data) publish({ event: 'data', problem: 'unusable' });
       return false;
     }

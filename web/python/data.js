@@ -2,7 +2,7 @@
 // files people pick or drop (a classroom USB stick). Either way the page gets four
 // ArrayBuffers to hand (transfer, not copy) to the worker.
 
-import { read } from '../page/store.js';
+import { datasetTitle, read } from '../page/store.js';
 
 export const DATA_KEYS = ['train_images', 'train_labels', 'test_images', 'test_labels'];
 
@@ -52,13 +52,13 @@ function declaredIdxBytes(head) {
 export async function inflate(buffer, name = 'a data file') {
   const most = maxIdxBytes();
   if (buffer.byteLength > most) {
-    throw new DataProblem(`${name} is ${(buffer.byteLength / 2 ** 20).toFixed(0)} MB, more than a Fashion-MNIST file can be.`, 'Pick the four original Fashion-MNIST .gz files.');
+    throw new DataProblem(`${name} is ${(buffer.byteLength / 2 ** 20).toFixed(0)} MB, more than any file of ${datasetTitle()} can be.`, `Pick the four original .gz files of ${datasetTitle()}.`);
   }
   const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
   if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b || typeof DecompressionStream === 'undefined') {
     return buffer;
   }
-  const tooBig = () => new DataProblem(`${name} inflates to more data than its idx header declares (or more than ${most / 2 ** 20} MB).`, 'This is not a Fashion-MNIST file: pick the four original .gz files.');
+  const tooBig = () => new DataProblem(`${name} inflates to more data than its idx header declares (or more than ${most / 2 ** 20} MB).`, `This is not one of the files of ${datasetTitle()}: pick the four original .gz files.`);
   const chunks = [];
   let total = 0;
   let limit = most;
@@ -204,13 +204,13 @@ export async function readPickedFiles(fileList) {
     const extra = unknown.length ? ` (not recognised: ${unknown.join(', ')})` : '';
     throw new DataProblem(
       `Missing the ${missing.map((k) => LABELS[k]).join(' and the ')}${extra}.`,
-      'Pick all four Fashion-MNIST .gz files at once (hold Ctrl or Shift to select several).',
+      `Pick all four .gz files of ${datasetTitle()} at once (hold Ctrl or Shift to select several).`,
     );
   }
   const buffers = {};
   for (const key of DATA_KEYS) {
     if (files[key].size > maxIdxBytes()) { // before reading it into memory
-      throw new DataProblem(`${files[key].name} is ${(files[key].size / 2 ** 20).toFixed(0)} MB, more than a Fashion-MNIST file can be.`, 'Pick the four original Fashion-MNIST .gz files.');
+      throw new DataProblem(`${files[key].name} is ${(files[key].size / 2 ** 20).toFixed(0)} MB, more than any file of ${datasetTitle()} can be.`, `Pick the four original .gz files of ${datasetTitle()}.`);
     }
   }
   await Promise.all(DATA_KEYS.map(async (key) => { buffers[key] = await inflate(await files[key].arrayBuffer(), files[key].name); }));

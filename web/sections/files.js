@@ -4,19 +4,19 @@
 
 import { download } from '../page/download.js';
 import { getState, hideError, readyText, setStatus, showError } from '../page/status.js';
-import { change, isProgress, read } from '../page/store.js';
+import { change, datasetTitle, isProgress, read } from '../page/store.js';
 
 
 const PROBLEMS = {
-  'not built in': 'This site was built without the data set. Add the four Fashion-MNIST .gz files below.',
-  unusable: 'No usable data yet. Add the four Fashion-MNIST .gz files below.',
+  'not built in': () => `This site was built without the data set. Add the four ${datasetTitle()} .gz files below.`,
+  unusable: () => `No usable data yet. Add the four ${datasetTitle()} .gz files below.`,
 };
 
 function summary({ train, test }) {
   const { side, classes } = read().schema.limits;
   return train
-    ? `Fashion-MNIST: ${train.toLocaleString('en')} training images and ${test.toLocaleString('en')} test images, ${side}×${side} pixels, ${classes} kinds of clothing.`
-    : `Fashion-MNIST: ${test.toLocaleString('en')} test images are in (${side}×${side} pixels, ${classes} kinds of clothing); the training images follow.`;
+    ? `${datasetTitle()}: ${train.toLocaleString('en')} training images and ${test.toLocaleString('en')} test images, ${side}×${side} pixels, ${classes} classes.`
+    : `${datasetTitle()}: ${test.toLocaleString('en')} test images are in (${side}×${side} pixels, ${classes} classes); the training images follow.`;
 }
 
 /**
@@ -95,7 +95,7 @@ export function mount(root, { loader }) {
   return {
     update(event, state) {
       if (event.event === 'data') {
-        if (event.problem) $('data-summary').textContent = PROBLEMS[event.problem];
+        if (event.problem) $('data-summary').textContent = PROBLEMS[event.problem]();
         else if (state.data) $('data-summary').textContent = summary(state.data);
       }
       if (!isProgress(event)) buttons();
