@@ -174,14 +174,19 @@ def _use_the_page(page, url: str, manifest: dict) -> list[str]:
     return seen
 
 
-def _drop_small_dataset(page) -> None:
-    files = [{"name": FILES[key], "bytes": list(blob)} for key, blob in small_dataset().items()]
+def drop_files(page, files: dict[str, bytes]) -> None:
+    """Drops files (name -> bytes) on the page's drop zone the way a browser does: a drop event
+    with a DataTransfer. (The browser tests drop files with it too.)"""
     page.evaluate("""files => {
         const dt = new DataTransfer();
         for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
         document.getElementById('drop-zone').dispatchEvent(
             new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
-    }""", files)
+    }""", [{"name": name, "bytes": list(blob)} for name, blob in files.items()])
+
+
+def _drop_small_dataset(page) -> None:
+    drop_files(page, {FILES[key]: blob for key, blob in small_dataset().items()})
     # A function, not an expression: Playwright evaluates expressions with eval, which the page's
     # Content-Security-Policy refuses.
     page.wait_for_function("() => document.getElementById('data-summary').textContent"

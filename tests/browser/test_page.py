@@ -34,6 +34,8 @@ from conftest import (
     wait_for_state,
 )
 
+from tools import sitecheck
+
 pytestmark = pytest.mark.browser
 
 
@@ -266,14 +268,8 @@ def test_a_site_built_without_data_asks_for_the_files(page, context, server_url)
 
 
 def drop_files(page, folder: Path, names: list[str]) -> None:
-    """Drops files on the drop zone the way a browser does: a drop event with a DataTransfer."""
-    files = [{"name": n, "bytes": list((folder / n).read_bytes())} for n in names]
-    page.evaluate("""files => {
-        const dt = new DataTransfer();
-        for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
-        document.getElementById('drop-zone').dispatchEvent(
-            new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
-    }""", files)
+    """Drops the named files of `folder` on the drop zone, as `build.py check` does."""
+    sitecheck.drop_files(page, {n: (folder / n).read_bytes() for n in names})
 
 
 def test_dropped_data_files_are_matched_by_name(page, server_url, small_data_page, small_data_dir):
