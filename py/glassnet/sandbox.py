@@ -10,7 +10,7 @@ out, and again at every later tick, so neither ``except Exception: pass`` around
 recursion without a loop statement can outlive it. Code that loops inside one C call
 (``sum(range(10**12))``) cannot be interrupted this way: the command line runs checks in a child
 process with a hard time limit (``checkproc.py``), and the page offers Stop, which restarts the
-worker (see web/code-panel.js). Whatever the student's code raises, ``BaseException`` included
+worker (see web/code/runner.js). Whatever the student's code raises, ``BaseException`` included
 (``SystemExit``, ``KeyboardInterrupt``), is reported as theirs, with its line.
 
 What stays NumPy: student code may assign to ``np.max`` or ``math.sqrt``; ``np``, ``math`` and

@@ -1,6 +1,6 @@
 """The facade the browser worker calls: bytes in, JSON-able dicts out.
 
-``PAGE_CALLS`` is the one list of what the page may call: the worker's guard (web/worker.js)
+``PAGE_CALLS`` is the one list of what the page may call: the worker's guard (web/python/worker.js)
 refuses any other name, and the contract (docs/page-calls.md, made by ``contract.py``) is written
 from it; tests/core/test_page_calls.py fails when the list, the functions, the contract or a
 ``call('name')`` in web/*.js drift apart. Each call lives in the module of its job:
