@@ -192,6 +192,17 @@ def served_site_copy(dist_dir: Path, tmp_path: Path) -> Iterator[tuple[Path, str
         yield copy, url
 
 
+def redeploy(copy: Path) -> dict:
+    """A redeploy of a served copy: its manifest.json rewritten for the files as they are now,
+    keeping what the build said of itself (version, wheel, data, model, optional parts). Returns
+    the new manifest (its "build" differs whenever any byte does)."""
+    from tools import site
+
+    first = json.loads((copy / "manifest.json").read_text())
+    return site.write_manifest(copy, first["version"], first["glassnet_wheel"], first["data"],
+                               first["model"], first.get("parts"))
+
+
 # ---------------------------------------------------------------- browser
 
 

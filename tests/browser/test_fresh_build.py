@@ -26,9 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, STATE, _serve, error_banner, finish_training, open_ready, start_training
-
-from tools import site as site_tool
+from conftest import ROOT, STATE, _serve, error_banner, finish_training, open_ready, redeploy, start_training
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.native]
 
@@ -122,9 +120,7 @@ def _without_lock_entry(site: Path, copy: Path) -> dict:
     lock = json.loads(lock_path.read_text())
     del lock["packages"]["glassnet"]
     lock_path.write_text(json.dumps(lock))
-    first = json.loads((copy / "manifest.json").read_text())
-    return site_tool.write_manifest(copy, first["version"], first["glassnet_wheel"], first["data"],
-                                    first["model"], first["parts"])
+    return redeploy(copy)
 
 
 @pytest.fixture

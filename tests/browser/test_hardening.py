@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import json
 import struct
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from conftest import (
     draw_strokes,
     evaluate_settled,
     finish_training,
+    redeploy,
     start_long_run,
     start_training,
     wait_for_prediction,
@@ -316,11 +316,6 @@ document.addEventListener('DOMContentLoaded', () => {
 
 @pytest.mark.browser_context_args(service_workers="allow")
 def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
-    sys.path.insert(0, str(ROOT))
-    try:
-        from tools import site
-    finally:
-        sys.path.remove(str(ROOT))
     copy, url = served_site_copy
     page.add_init_script(RECORD_LOADS)
     first = json.loads((copy / "manifest.json").read_text())
@@ -335,8 +330,7 @@ def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
     (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
     with open(copy / "page" / "app.js", "a", encoding="utf-8") as f:
         f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
-    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
-                                 first["data"], first["model"])
+    second = redeploy(copy)
     page.reload()
     # The page moves itself to the new build (nobody has used it yet) ...
     wait_until(page, "JSON.parse(sessionStorage.getItem('loads') || '[]').some(l => l.page === '2')"
@@ -351,15 +345,6 @@ def test_the_first_load_after_a_redeploy_runs_one_build(page, served_site_copy):
 # ---------------------------------------------------------------- issue 19, item 1: half a deploy
 
 
-def _site_tools():
-    sys.path.insert(0, str(ROOT))
-    try:
-        from tools import site
-    finally:
-        sys.path.remove(str(ROOT))
-    return site
-
-
 # What the service workers told the page (install problems), kept across reloads for the test.
 RECORD_SW_MESSAGES = """
 navigator.serviceWorker?.addEventListener('message', (event) => {
@@ -372,7 +357,6 @@ navigator.serviceWorker?.addEventListener('message', (event) => {
 
 @pytest.mark.browser_context_args(service_workers="allow")
 def test_a_half_deployed_build_is_refused_and_taken_once_the_deploy_is_done(page, served_site_copy):
-    site = _site_tools()
     copy, url = served_site_copy
     page.add_init_script(RECORD_LOADS)
     page.add_init_script(RECORD_SW_MESSAGES)
@@ -389,8 +373,7 @@ def test_a_half_deployed_build_is_refused_and_taken_once_the_deploy_is_done(page
     (copy / "index.html").write_text(index.replace("<head>", '<head><meta name="test-build" content="2">', 1))
     with open(copy / "page" / "app.js", "a", encoding="utf-8") as f:
         f.write("\ndocument.documentElement.dataset.testBuild = '2';\n")
-    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
-                                 first["data"], first["model"])
+    second = redeploy(copy)
     new_app = (copy / "page" / "app.js").read_bytes()
     (copy / "page" / "app.js").write_bytes(old_app)
     page.reload()

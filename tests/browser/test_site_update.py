@@ -21,9 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from conftest import evaluate_settled  # noqa: E402
-
-from tools import site  # noqa: E402
+from conftest import evaluate_settled, redeploy  # noqa: E402
 
 CACHED_DATES = """async (build) => {
   const cache = await caches.open('glassnet-' + build);
@@ -74,8 +72,7 @@ def test_a_new_build_downloads_only_what_changed(page, served_site_copy):
         time.sleep(0.02)  # polling the clock for that condition
     with open(copy / "page" / "app.js", "a", encoding="utf-8") as f:
         f.write("\n// a new build\n")
-    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
-                                 first["data"], first["model"])
+    second = redeploy(copy)
     assert second["build"] != first["build"]
     page.reload()
     wait_for_build(page, second["build"])
@@ -104,8 +101,7 @@ def test_a_new_build_checks_the_bytes_it_keeps_from_an_older_cache(page, served_
     }""", {"build": first["build"], "hash": first["hashes"]["styles/style.css"]})
     with open(copy / "page" / "app.js", "a", encoding="utf-8") as f:
         f.write("\n// a new build\n")
-    second = site.write_manifest(copy, first["version"], first["glassnet_wheel"],
-                                 first["data"], first["model"])
+    second = redeploy(copy)
     assert second["hashes"]["styles/style.css"] == first["hashes"]["styles/style.css"]  # unchanged: a kept file
     page.reload()
     wait_for_build(page, second["build"])
