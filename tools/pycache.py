@@ -18,7 +18,6 @@ import base64
 import hashlib
 import json
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -38,16 +37,9 @@ def pyodide_python(pyodide_dir: Path) -> str:
 
 def find_python(minor: str) -> str | None:
     """An interpreter of exactly this minor version (this one, python3.X on PATH, pyenv's)."""
+    wanted = tuple(int(part) for part in minor.split("."))
     for python in [shutil.which(f"python{minor}")] + pyodidelock.pythons():
-        if not python:
-            continue
-        try:
-            probe = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                   capture_output=True, text=True, timeout=60,
-                                   stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if probe.returncode == 0 and probe.stdout.strip() == minor:
+        if python and pyodidelock.python_version(python) == wanted:
             return python
     return None
 

@@ -107,6 +107,19 @@ def pythons() -> list[str]:
     return found
 
 
+def python_version(python: str) -> tuple[int, int] | None:
+    """(major, minor) of the interpreter at `python`, or None when it does not run."""
+    try:
+        probe = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
+                               capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    parts = probe.stdout.split()
+    if probe.returncode != 0 or len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
 def _cli_next_to(python: str) -> str | None:
     """The `pyodide` command of a Python that has pyodide-build installed, else None."""
     try:

@@ -164,7 +164,7 @@ def _use_the_page(page, url: str, manifest: dict) -> list[str]:
                          "but does not learn", _hint([]))
     seen.append(f"trained one epoch: {accuracy}% test accuracy")
 
-    _draw_trousers(page)
+    draw_trousers(page)
     top = page.locator("[data-testid=prediction] li.top")
     try:
         top.wait_for(state="visible", timeout=60_000)
@@ -193,16 +193,22 @@ def _drop_small_dataset(page) -> None:
                            ".includes('600 training')", timeout=60_000)
 
 
-def _draw_trousers(page) -> None:
+def draw_trousers(page) -> None:
+    """A rough trouser shape drawn with the mouse: two long legs joined at the top. (The browser
+    tests draw with it too.)"""
     canvas = page.get_by_test_id("canvas")
     canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        box = canvas.bounding_box()  # again each time: the page may have moved
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
     for path in ([(0.35, 0.15), (0.3, 0.5), (0.28, 0.9)], [(0.65, 0.15), (0.7, 0.5), (0.72, 0.9)],
                  [(0.35, 0.15), (0.65, 0.15)]):
-        page.mouse.move(box["x"] + path[0][0] * box["width"], box["y"] + path[0][1] * box["height"])
+        page.mouse.move(*at(*path[0]))
         page.mouse.down()
-        for fx, fy in path[1:]:
-            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"], steps=8)
+        for point in path[1:]:
+            page.mouse.move(*at(*point), steps=8)
         page.mouse.up()
 
 

@@ -166,7 +166,8 @@ def ensure_pyodide_build() -> str | None:
     if cli:
         info(f"pyodide-build: present ({cli})")
         return cli
-    python = next((p for p in pyodidelock.pythons() if _python_at_least(p, (3, 12))), None)
+    python = next((p for p in pyodidelock.pythons() if (pyodidelock.python_version(p) or (0, 0)) >= (3, 12)),
+                  None)
     if python is None:
         info("pyodide-build: no Python 3.12+ here, so the test that compares glassnet's lock entry "
              "with pyodide-build's is skipped (the build itself does not need it)")
@@ -179,16 +180,6 @@ def ensure_pyodide_build() -> str | None:
         warn(f"pyodide-build did not install under {python}; the lock-format test is skipped")
         return None
     return pyodidelock.find_cli()
-
-
-def _python_at_least(python: str, version: tuple[int, int]) -> bool:
-    try:
-        probe = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
-                               capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    parts = probe.stdout.split()
-    return probe.returncode == 0 and len(parts) == 2 and tuple(map(int, parts)) >= version
 
 
 def ensure_check_tools() -> None:

@@ -362,22 +362,10 @@ def finish_training(page, timeout: float = 90_000) -> None:
 
 
 def draw_strokes(page) -> None:
-    """A rough trouser shape drawn with the mouse: two long legs joined at the top."""
-    canvas = page.get_by_test_id("canvas")
-    canvas.scroll_into_view_if_needed()
+    """A rough trouser shape drawn with the mouse, as `build.py check` draws it."""
+    from tools import sitecheck
 
-    def at(fx: float, fy: float) -> tuple[float, float]:
-        box = canvas.bounding_box()  # again each time: the page may have moved
-        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
-
-    for path in ([(0.35, 0.15), (0.3, 0.5), (0.28, 0.9)],
-                 [(0.65, 0.15), (0.7, 0.5), (0.72, 0.9)],
-                 [(0.35, 0.15), (0.65, 0.15)]):
-        page.mouse.move(*at(*path[0]))
-        page.mouse.down()
-        for point in path[1:]:
-            page.mouse.move(*at(*point), steps=8)
-        page.mouse.up()
+    sitecheck.draw_trousers(page)
 
 
 def probabilities(page) -> str | None:
