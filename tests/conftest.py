@@ -72,3 +72,29 @@ def real_data_dir() -> Path:
     if not all((REAL_DATA / f).is_file() for f in FILES.values()):
         pytest.skip("the real Fashion-MNIST set is not installed (apt-get install dataset-fashion-mnist)")
     return REAL_DATA
+
+
+def endless_pipe(path: Path, head: bytes) -> tuple:
+    """A named pipe at `path` that a thread fills with up to 64 MB (chunks of 16 KB starting with
+    `head`, the first bytes a reader looks at) until the reader closes it. Returns (thread, chunks
+    written): a reader bounded by the bytes it reads stops after a few chunks. Native only (a FIFO
+    and a thread)."""
+    import os
+    import threading
+
+    os.mkfifo(path)
+    written: list[int] = []
+
+    def endless_writer() -> None:
+        try:
+            with open(path, "wb") as out:
+                for _ in range(1 << 12):  # 64 MB, far past any limit: the reader must stop first
+                    out.write(head + b"\0" * (1 << 14))
+                    written.append(1)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=endless_writer, daemon=True)
+    writer.start()
+    return writer, written
+

@@ -21,7 +21,7 @@ from glassnet.data import (
     to_float,
 )
 
-from ..conftest import make_dataset, write_dataset
+from ..conftest import endless_pipe, make_dataset, write_dataset
 
 
 def test_idx_round_trip_gzip_and_raw():
@@ -254,28 +254,11 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
 
 @pytest.mark.native
 def test_a_data_file_that_is_a_stream_is_bounded_by_the_bytes_read(tmp_path, monkeypatch):
-    import os
-    import threading
-
     folder = write_dataset(tmp_path / "d", make_dataset(20, 10))
     target = folder / FILES["train_images"]
     target.unlink()
-    os.mkfifo(target)
     monkeypatch.setattr(data, "MAX_IDX_BYTES", 1 << 16)
-
-    written = []
-
-    def endless_writer():
-        try:
-            with open(target, "wb") as out:
-                for _ in range(1 << 12):
-                    out.write(b"\x1f\x8b" + b"\0" * (1 << 14))
-                    written.append(1)
-        except BrokenPipeError:
-            pass
-
-    writer = threading.Thread(target=endless_writer, daemon=True)
-    writer.start()
+    writer, written = endless_pipe(target, b"\x1f\x8b")
     with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: .*more than glassnet reads"):
         load_dir(folder)
     writer.join(timeout=30)

@@ -10,6 +10,8 @@ from glassnet.errors import ModelFileError
 from glassnet.modelio import META_KEY, load_model, load_model_file, save_model, save_model_file
 from glassnet.network import build_mlp
 
+from ..conftest import endless_pipe
+
 
 def model_bytes(**kw):
     model = build_mlp([16, 8], batchnorm=True, dropout=0.1, seed=2, **kw)
@@ -295,21 +297,7 @@ def test_a_model_read_from_a_stream_is_bounded_by_the_bytes_read(tmp_path, monke
 
     monkeypatch.setattr(modelio, "MAX_MODEL_BYTES", 1 << 16)
     fifo = tmp_path / "pipe.npz"
-    os.mkfifo(fifo)
-
-    written = []
-
-    def endless_writer():
-        try:
-            with open(fifo, "wb") as out:
-                for _ in range(1 << 12):  # 64 MB, far past the limit: the reader must stop first
-                    out.write(b"PK" + b"\0" * (1 << 14))
-                    written.append(1)
-        except BrokenPipeError:
-            pass
-
-    writer = threading.Thread(target=endless_writer, daemon=True)
-    writer.start()
+    writer, written = endless_pipe(fifo, b"PK")
     with pytest.raises(ModelFileError, match="larger than any model glassnet makes"):
         load_model_file(fifo)
     writer.join(timeout=30)
